@@ -1,0 +1,64 @@
+# Guanjia: `make run` serves the demo, `make test` runs every check. Both start from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/guanjia
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run serve install migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres bench vendor clean
+
+$(VENV)/.installed: requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+run: demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+pytest-sqlite: install
+	@bash scripts/ensure-chromium.sh
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+# PostgreSQL (and Redis when it answers) run the same suite again. CI sets REQUIRE_POSTGRES=1 so that a
+# missing PostgreSQL fails the run instead of being skipped.
+pytest-postgres: install
+	@if $(PY) scripts/service_up.py postgres "$(PG_URL)"; then \
+	  redis=""; if $(PY) scripts/service_up.py redis "$(REDIS_TEST_URL)"; then redis="$(REDIS_TEST_URL)"; \
+	    echo "== Redis answers: cache and worker queue through $$redis"; else echo "== Redis not reachable: skipped"; fi; \
+	  echo "== PostgreSQL answers: running the suite on $(PG_URL)"; \
+	  DATABASE_URL="$(PG_URL)" REDIS_URL="$$redis" $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS); \
+	elif [ "$${REQUIRE_POSTGRES:-0}" = "1" ]; then \
+	  echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but $(PG_URL) cannot be reached"; exit 1; \
+	else echo "== PostgreSQL not reachable: the PostgreSQL run is skipped"; fi
+
+test: lint typecheck pytest-sqlite pytest-postgres
+	@echo "== make test: all checks passed"
+
+bench: install
+	$(PY) -m bench
+
+vendor:
+	bash scripts/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

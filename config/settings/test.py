@@ -1,0 +1,19 @@
+"""Settings for the test suite: fast hashing, no network, the same database engine switch."""
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "guanjia-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
+PII_HASH_KEY = SECRET_KEY
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_str("DATABASE_URL"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.i18n import set_language
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", include("guanjia.api.urls")),
+    path("estates/", include("guanjia.estates.urls")),
+    path("roster/", include("guanjia.estates.roster.urls")),
+    path("calendar/", include("guanjia.workdays.urls")),
+    path("policy/", include("guanjia.policy.urls")),
+    path("repairs/", include("guanjia.repairs.urls")),
+    path("", include("guanjia.desk.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,36 @@
+"""Shared fixtures: the personas of the manual (``world``) and an API client per persona."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from guanjia.testing.personas import World, world  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)`` returns an API client authenticated by that user's token."""
+    from rest_framework.authtoken.models import Token
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web_as(client):
+    """``web_as(user)`` returns Django's test client logged in as that user."""
+
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
+
+
+__all__ = ["World"]

@@ -1,0 +1,127 @@
+"""The access policy (O04), in one place: every list and every object lookup, in pages and the API, goes
+through these functions.
+
+- Staff see and act on the projects they belong to; company-wide staff (the general manager and other
+  company roles) see every project of their company; a superuser sees everything.
+- Personal data (phones, ID numbers) is masked unless the role needs it, and then shown only on an explicit
+  request that is recorded on the customer's timeline (``reveal_phone``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from guanjia.accounts.models import Role, User
+from guanjia.estates.models import Project
+
+M = TypeVar("M", bound=models.Model)
+
+#: Roles that talk to customers and therefore may reveal a customer's phone number (each reveal is logged).
+PHONE_ROLES = frozenset(
+    {
+        Role.GENERAL_MANAGER,
+        Role.OFFICE_MANAGER,
+        Role.CS_SUPERVISOR,
+        Role.FRONT_DESK,
+        Role.BUTLER,
+        Role.CUSTOMER_ASSISTANT,
+        Role.ENGINEERING_SUPERVISOR,
+        Role.TECHNICIAN,
+    }
+)
+#: Roles that manage a project's master data (units, customers, roster import, policy, calendar).
+MANAGER_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER, Role.CS_SUPERVISOR})
+#: Roles that are company-wide by default when a member of staff is created.
+COMPANY_ROLES = frozenset({Role.GENERAL_MANAGER})
+
+
+def visible_projects(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` may see: the base of every scoped query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    if user.company_wide and user.company_id:
+        return Project.objects.filter(company_id=user.company_id)
+    return Project.objects.filter(staff=user)
+
+
+def project_ids(user: Any) -> list[int]:
+    """Ids of the visible projects, evaluated once (cached on the user object for the request)."""
+    cached = getattr(user, "_guanjia_project_ids", None)
+    if cached is None:
+        cached = list(visible_projects(user).values_list("id", flat=True))
+        if getattr(user, "is_authenticated", False):
+            user._guanjia_project_ids = cached
+    return cached
+
+
+def scope(queryset: QuerySet[M], user: Any, field: str = "project") -> QuerySet[M]:
+    """Restrict ``queryset`` to rows whose ``field`` (a project foreign key path) the user may see."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    return queryset.filter(**{f"{field}__in": project_ids(user)})
+
+
+def get_for_user(queryset: QuerySet[M], user: Any, pk: Any, field: str = "project") -> M:
+    """One object the user may see, or 404: an object in another project does not exist for them."""
+    try:
+        return scope(queryset, user, field).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see_project(user: Any, project: Project | int) -> bool:
+    pid = project if isinstance(project, int) else project.pk
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or pid in project_ids(user)
+
+
+def has_role(user: Any, roles: frozenset[str] | set[str]) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", None) in roles
+
+
+def can_manage_master_data(user: Any) -> bool:
+    return has_role(user, MANAGER_ROLES)
+
+
+def can_reveal_phone(user: Any) -> bool:
+    return has_role(user, PHONE_ROLES)
+
+
+def mask_phone(number: str) -> str:
+    """138****5678 for a mobile; the last four digits stay for telling numbers apart."""
+    digits = number.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) >= 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return f"{'*' * (len(digits) - 4)}{digits[-4:]}"
+
+
+def reveal_phone(*, user: User, customer: Any) -> list[str]:
+    """Every phone of ``customer`` in full, for a role that needs it; the reveal is recorded.
+
+    Raises PermissionError for a role that does not need phones. The caller has already checked that the
+    customer lies in a visible project (``get_for_user``).
+    """
+    if not can_reveal_phone(user):
+        raise PermissionError("role may not reveal phone numbers")
+    from guanjia.timeline.services import record
+
+    numbers = [p.number for p in customer.phones.all()]
+    with transaction.atomic():
+        record(subject=customer, verb="pii.phone_revealed", actor=user, data={"count": len(numbers)})
+    return numbers
+
+
+def staff_visible_q(user: Any) -> Q:
+    """Staff a user may see: colleagues in visible projects, and company-wide staff of the same company."""
+    if getattr(user, "is_superuser", False):
+        return Q()
+    ids = project_ids(user)
+    return Q(projects__in=ids) | Q(company_wide=True, company_id=getattr(user, "company_id", None))

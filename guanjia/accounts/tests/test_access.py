@@ -1,0 +1,38 @@
+"""O04: staff see the projects they belong to; company roles see all projects; outsiders see nothing."""
+
+import pytest
+from django.http import Http404
+
+from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
+from guanjia.estates.models import Customer, Unit
+from guanjia.testing.personas import PERSONAS
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "general_manager"])
+def test_o04_project_staff_see_only_their_project(world, persona):
+    user = world.persona(persona)
+    assert list(visible_projects(user)) == [world.estate]
+    assert set(scope(Unit.objects.all(), user)) == {world.unit}
+
+
+def test_o04_general_manager_sees_every_project_of_the_company(world):
+    assert set(visible_projects(world.general_manager)) == {world.estate, world.other_estate}
+
+
+def test_o04_outsider_cannot_fetch_an_object_of_another_project(world):
+    with pytest.raises(Http404):
+        get_for_user(Customer.objects.all(), world.outsider, world.customer.pk)
+    assert list(scope(Customer.objects.all(), world.outsider)) == [world.other_customer]
+
+
+def test_o04_inactive_staff_see_nothing(world):
+    world.front_desk.is_active = False
+    world.front_desk.save()
+    assert not visible_projects(world.front_desk).exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"), [("13912345678", "139****5678"), ("0755-8888", "*****8888"), ("123", "***")]
+)
+def test_phone_masking_keeps_only_what_tells_numbers_apart(raw, masked):
+    assert mask_phone(raw) == masked

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+
+class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
+    username = serializers.CharField(label=_("用户名"), max_length=150)
+    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
+
+
+class LoginThrottle(AnonRateThrottle):
+    rate = "30/min"
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            return Response({"detail": _("用户名或密码错误。")}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

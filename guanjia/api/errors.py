@@ -1,0 +1,46 @@
+"""Every API error is JSON naming what was wrong: ``{"detail": …}`` or ``{"field": ["message"]}``.
+
+DRF already answers validation, auth and parse errors this way; this handler adds the cases that would
+otherwise surface as a 500 or an HTML page: Django's own ValidationError, a database integrity error from a
+race, a permission error raised by a service, and an object in another project (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(APIException):
+    """409: the request is valid but not possible now (a concurrent change, a state that forbids it)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "conflict"
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data: Any = {
+                field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()
+            }
+        else:
+            data = {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        return Response({"detail": _("与已有记录冲突，请刷新后重试。")}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, PermissionError):
+        return Response({"detail": _("您的岗位无权执行此操作。")}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, (Http404, PermissionDenied)):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from guanjia.accounts.access import visible_projects
+
+
+def desk(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "current_project": getattr(request, "project", None),
+        # Lazy: the switcher's query runs only on pages that render the switcher.
+        "switchable_projects": visible_projects(user).order_by("id"),
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from guanjia.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch-project/", views.switch_project, name="switch_project"),
+]
