@@ -1,0 +1,118 @@
+"""Pages of the estate archive: customer search, a customer, the units list and a unit. Thin: selectors
+read, ``guanjia.accounts.access`` decides who sees what."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from guanjia.accounts import access
+from guanjia.estates import selectors
+from guanjia.estates.models import Customer, UnitStatus
+from guanjia.timeline.selectors import events_for
+
+CUSTOMER_SEARCH_LIMIT = 50
+PAGE_SIZE = 50
+TIMELINE_LIMIT = 50
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """客户: search, or without a query the newest customers of the current project, paginated."""
+    project = request.project  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()
+    context: dict[str, object] = {"query": query}
+    if query:
+        context["results"] = selectors.customer_search(
+            user=request.user, project=project, query=query, limit=CUSTOMER_SEARCH_LIMIT
+        )
+    else:
+        customers = selectors.customer_list(user=request.user, project=project)
+        context["page"] = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "estates/customer_list.html", context)
+
+
+@login_required
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """The live search's fragment (htmx swaps it under the search box as the user types)."""
+    query = request.GET.get("q", "").strip()
+    try:
+        limit = min(max(int(request.GET.get("limit", 20)), 1), CUSTOMER_SEARCH_LIMIT)
+    except ValueError:
+        limit = 20
+    results = selectors.customer_search(
+        user=request.user,
+        project=request.project,  # type: ignore[attr-defined]
+        query=query,
+        limit=limit,
+    )
+    return render(request, "estates/_search_results.html", {"query": query, "results": results})
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    detail = selectors.customer_detail(user=request.user, pk=pk)
+    timeline = events_for(detail.customer).reverse()[:TIMELINE_LIMIT]
+    return render(
+        request,
+        "estates/customer_detail.html",
+        {
+            "detail": detail,
+            "customer": detail.customer,
+            "timeline": timeline,
+            "can_reveal_phone": access.can_reveal_phone(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def customer_reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """显示号码: the full numbers, for roles that call customers; every reveal is on the timeline."""
+    customer: Customer = access.get_for_user(Customer.objects.all(), request.user, pk)
+    try:
+        numbers = access.reveal_phone(user=request.user, customer=customer)  # type: ignore[arg-type]
+    except PermissionError:
+        raise PermissionDenied from None
+    return render(request, "estates/_phones_revealed.html", {"customer": customer, "numbers": numbers})
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    project = request.project  # type: ignore[attr-defined]
+    building = request.GET.get("building", "")
+    building_id = int(building) if building.isdigit() else None
+    status = request.GET.get("status", "")
+    if status not in UnitStatus.values:
+        status = ""
+    units = selectors.unit_list(user=request.user, project=project, building=building_id, status=status)
+    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "estates/unit_list.html",
+        {
+            "page": page,
+            "buildings": selectors.building_choices(user=request.user, project=project),
+            "statuses": UnitStatus.choices,
+            "building": building_id,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_detail(user=request.user, pk=pk)
+    return render(
+        request,
+        "estates/unit_detail.html",
+        {
+            "unit": unit,
+            "residents": list(unit.customers.all()),
+            "timeline": events_for(unit).reverse()[:TIMELINE_LIMIT],
+        },
+    )
