@@ -1,0 +1,427 @@
+"""/api/v1/projects, units and customers (O01, O03, O04).
+
+Every list starts from what the user may see (``access.scope``) and every object is fetched through
+``access.get_for_user``, so another project's objects answer 404. Writes go through ``estates.services``;
+a stale ``version`` answers 409 with the reason. Phones are masked; ``customers/{id}/reveal-phone`` shows
+them in full to the roles that need them and records the reveal on the customer's timeline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from guanjia.accounts.access import (
+    MANAGER_ROLES,
+    get_for_user,
+    has_role,
+    mask_phone,
+    reveal_phone,
+    scope,
+)
+from guanjia.accounts.models import Role
+from guanjia.api.errors import Conflict
+from guanjia.api.router import router
+from guanjia.estates import services
+from guanjia.estates.filters import CustomerFilter, UnitFilter
+from guanjia.estates.models import Customer, CustomerKind, Project, Residency, Unit, UnitStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+#: Roles that change a unit's status: managers, and the butlers who look after the households (O03).
+UNIT_STATUS_ROLES = MANAGER_ROLES | {Role.BUTLER}
+#: Roles that register and correct customers: the desk, the butlers and the managers.
+CUSTOMER_WRITE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER}
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text=gettext_lazy("原因"))
+
+
+def _errors(conflict: StrOrPromise | None = None) -> dict[int, OpenApiResponse]:
+    """The 4xx answers of a write, for the schema."""
+    answers = {
+        400: OpenApiResponse(description=gettext_lazy('字段错误：{"字段": ["原因"]}')),
+        403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("岗位无权执行此操作")),
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("不存在，或属于您看不到的项目 (O04)")),
+    }
+    if conflict is not None:
+        answers[409] = OpenApiResponse(ErrorSerializer, description=conflict)
+    return answers
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
+    """An id that must lie in a project the requesting user may see; otherwise "does not exist" (O04)."""
+
+    def __init__(self, *, project_field: str = "project", **kwargs: Any) -> None:
+        self.project_field = project_field
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        assert queryset is not None, "declare the field with a queryset"
+        if request is None:
+            return queryset.none()
+        return scope(queryset, request.user, self.project_field)
+
+
+class VersionField(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs.setdefault("help_text", gettext_lazy("读取时的版本号；已被他人修改时返回 409"))
+        super().__init__(**kwargs)
+
+
+def _deny_unless(request: Request, roles: frozenset[str] | set[str]) -> None:
+    if not has_role(request.user, roles):
+        raise PermissionDenied(_("您的岗位无权执行此操作。"))
+
+
+# --- projects --------------------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer[Project]):
+    class Meta:
+        model = Project
+        fields = ["id", "name", "code", "address", "phone"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("可见的项目 (O04)")),
+    retrieve=extend_schema(summary=gettext_lazy("一个项目")),
+)
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet[Project]):
+    queryset = Project.objects.none()
+    serializer_class = ProjectSerializer
+    filterset_class = None
+
+    def get_queryset(self) -> QuerySet[Project]:
+        if getattr(self, "swagger_fake_view", False):
+            return Project.objects.none()
+        return scope(Project.objects.all(), self.request.user, field="id")
+
+    def get_object(self) -> Project:
+        return get_for_user(Project.objects.all(), self.request.user, self.kwargs["pk"], field="id")
+
+
+# --- units -----------------------------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.ModelSerializer[Unit]):
+    building_label = serializers.CharField(source="building.label", read_only=True, help_text=gettext_lazy("如 3栋"))
+    number = serializers.CharField(read_only=True, help_text=gettext_lazy("如 3栋2单元1201"))
+    short_number = serializers.CharField(read_only=True, help_text=gettext_lazy("如 3-2-1201"))
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    butler_name = serializers.SerializerMethodField()
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "project",
+            "building",
+            "building_label",
+            "number",
+            "short_number",
+            "entrance",
+            "room",
+            "floor",
+            "area_m2",
+            "status",
+            "status_label",
+            "butler",
+            "butler_name",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_butler_name(self, unit: Unit) -> str | None:
+        return unit.butler.display_name if unit.butler else None
+
+
+class UnitStatusSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=UnitStatus.choices, label=gettext_lazy("状态"))
+    version = VersionField(label=gettext_lazy("版本号"))
+    reason = serializers.CharField(label=gettext_lazy("原因"), required=False, allow_blank=True, max_length=500)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("房屋列表")),
+    retrieve=extend_schema(summary=gettext_lazy("一户房屋")),
+)
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Unit]):
+    queryset = Unit.objects.none()
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+
+    def base_queryset(self) -> QuerySet[Unit]:
+        return Unit.objects.select_related("building", "butler")
+
+    def get_queryset(self) -> QuerySet[Unit]:
+        if getattr(self, "swagger_fake_view", False):
+            return Unit.objects.none()
+        return scope(self.base_queryset(), self.request.user)
+
+    def get_object(self) -> Unit:
+        return get_for_user(self.base_queryset(), self.request.user, self.kwargs["pk"])
+
+    @extend_schema(
+        summary=gettext_lazy("修改房屋状态（管理人员、管家）"),
+        request=UnitStatusSerializer,
+        responses={200: UnitSerializer, **_errors(conflict=gettext_lazy("房屋资料已被他人修改，请刷新后再试"))},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        unit = self.get_object()
+        _deny_unless(request, UNIT_STATUS_ROLES)
+        data = UnitStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            unit = services.unit_set_status(
+                unit=unit,
+                status=data.validated_data["status"],
+                version=data.validated_data["version"],
+                reason=data.validated_data.get("reason", ""),
+                actor=request.user,
+            )
+        except services.ConflictError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(UnitSerializer(self.get_object()).data)
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+
+def _residencies(customer: Customer) -> list[Residency]:
+    """The customer's units in the order they were tied to the customer (prefetched by the viewset)."""
+    return list(customer.residencies.all())
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    phone = serializers.SerializerMethodField(help_text=gettext_lazy("主电话，已脱敏，如 139****5678"))
+    phones = serializers.SerializerMethodField(help_text=gettext_lazy("全部电话，已脱敏"))
+    units = serializers.SerializerMethodField(help_text=gettext_lazy("房屋 id"))
+    unit_numbers = serializers.SerializerMethodField(help_text=gettext_lazy("房号，如 3栋2单元1201"))
+    butler = serializers.SerializerMethodField(help_text=gettext_lazy("第一户房屋的管家 (O03)"))
+    butler_name = serializers.SerializerMethodField()
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "project",
+            "name",
+            "kind",
+            "kind_label",
+            "phone",
+            "phones",
+            "units",
+            "unit_numbers",
+            "butler",
+            "butler_name",
+            "note",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_phone(self, customer: Customer) -> str:
+        phones = list(customer.phones.all())
+        return mask_phone(phones[0].number) if phones else ""
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_phones(self, customer: Customer) -> list[str]:
+        return [mask_phone(p.number) for p in customer.phones.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_units(self, customer: Customer) -> list[int]:
+        return [r.unit_id for r in _residencies(customer)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unit_numbers(self, customer: Customer) -> list[str]:
+        return [r.unit.number for r in _residencies(customer)]
+
+    def _first_unit(self, customer: Customer) -> Unit | None:
+        residencies = _residencies(customer)
+        current = [r for r in residencies if r.move_out_date is None] or residencies
+        return current[0].unit if current else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_butler(self, customer: Customer) -> int | None:
+        unit = self._first_unit(customer)
+        return unit.butler_id if unit else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_butler_name(self, customer: Customer) -> str | None:
+        unit = self._first_unit(customer)
+        return unit.butler.display_name if unit and unit.butler else None
+
+
+class PhonesField(serializers.ListField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=serializers.CharField(max_length=30, allow_blank=True),
+            max_length=10,
+            label=gettext_lazy("电话"),
+            help_text=gettext_lazy("第一个为主电话"),
+            **kwargs,
+        )
+
+
+class CustomerCreateSerializer(serializers.Serializer[Any]):
+    project = ScopedPrimaryKeyField(queryset=Project.objects.all(), project_field="id", label=gettext_lazy("项目"))
+    name = serializers.CharField(max_length=50, label=gettext_lazy("姓名"))
+    kind = serializers.ChoiceField(choices=CustomerKind.choices, default=CustomerKind.OWNER, label=gettext_lazy("类别"))
+    phones = PhonesField(required=False)
+    units = ScopedPrimaryKeyField(queryset=Unit.objects.all(), many=True, required=False, label=gettext_lazy("房屋"))
+    move_in_date = serializers.DateField(required=False, allow_null=True, label=gettext_lazy("入住日期"))
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, write_only=True, label=gettext_lazy("证件号码")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=gettext_lazy("备注"))
+
+    def validate_units(self, value: list[Unit]) -> list[Unit]:
+        return list(dict.fromkeys(value))  # the same unit twice is one residency, not a conflict
+
+    def validate_id_number(self, value: str) -> str:
+        if value:
+            try:
+                services.id_number_keys(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class CustomerUpdateSerializer(serializers.Serializer[Any]):
+    version = VersionField(label=gettext_lazy("版本号"))
+    name = serializers.CharField(max_length=50, required=False, label=gettext_lazy("姓名"))
+    kind = serializers.ChoiceField(choices=CustomerKind.choices, required=False, label=gettext_lazy("类别"))
+    phones = PhonesField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=gettext_lazy("备注"))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A field this endpoint cannot change is refused by name rather than silently dropped.
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(set(initial) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({f: [_("该字段不可修改")] for f in unknown})
+        return attrs
+
+
+class RevealedPhonesSerializer(serializers.Serializer[Any]):
+    phone = serializers.CharField(help_text=gettext_lazy("主电话（完整）"))
+    phones = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy("全部电话（完整）"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("客户列表（电话已脱敏）")),
+    retrieve=extend_schema(summary=gettext_lazy("一位客户（电话已脱敏）")),
+)
+class CustomerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Customer]
+):
+    queryset = Customer.objects.none()
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+
+    def base_queryset(self) -> QuerySet[Customer]:
+        return Customer.objects.prefetch_related(
+            "phones",
+            Prefetch(
+                "residencies",
+                queryset=Residency.objects.select_related("unit__building", "unit__butler").order_by("id"),
+            ),
+        )
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        if getattr(self, "swagger_fake_view", False):
+            return Customer.objects.none()
+        return scope(self.base_queryset(), self.request.user)
+
+    def get_object(self) -> Customer:
+        return get_for_user(self.base_queryset(), self.request.user, self.kwargs["pk"])
+
+    def _fresh(self, customer: Customer) -> dict[str, Any]:
+        return dict(CustomerSerializer(self.base_queryset().get(pk=customer.pk)).data)
+
+    @extend_schema(
+        summary=gettext_lazy("新建客户（前台、管家、管理人员）"),
+        request=CustomerCreateSerializer,
+        responses={201: CustomerSerializer, **_errors()},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _deny_unless(request, CUSTOMER_WRITE_ROLES)
+        data = CustomerCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        customer = services.customer_create(
+            project=values.pop("project"),
+            name=values.pop("name"),
+            kind=values.pop("kind"),
+            phones=values.pop("phones", ()),
+            units=values.pop("units", ()),
+            move_in_date=values.pop("move_in_date", None),
+            id_number=values.pop("id_number", ""),
+            note=values.pop("note", ""),
+            actor=request.user,
+        )
+        return Response(self._fresh(customer), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("修改客户资料（需带版本号）"),
+        request=CustomerUpdateSerializer,
+        responses={200: CustomerSerializer, **_errors(conflict=gettext_lazy("客户资料已被他人修改，请刷新后再试"))},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        customer = self.get_object()
+        _deny_unless(request, CUSTOMER_WRITE_ROLES)
+        data = CustomerUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        version = changes.pop("version")
+        phones = changes.pop("phones", None)
+        try:
+            customer = services.customer_update(
+                customer=customer, version=version, changes=changes, phones=phones, actor=request.user
+            )
+        except services.ConflictError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(self._fresh(customer))
+
+    @extend_schema(
+        summary=gettext_lazy("查看完整电话（记入客户时间线）"),
+        description=gettext_lazy("仅限需要联系客户的岗位；秩序、环境等岗位返回 403。每次查看都记录在客户的时间线上。"),
+        request=None,
+        responses={200: RevealedPhonesSerializer, **_errors()},
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-phone", filterset_class=None, pagination_class=None)
+    def reveal_phone(self, request: Request, pk: str | None = None) -> Response:
+        customer = self.get_object()
+        try:
+            numbers = reveal_phone(user=request.user, customer=customer)  # type: ignore[arg-type]
+        except PermissionError as exc:
+            raise PermissionDenied(_("您的岗位无权查看完整电话。")) from exc
+        return Response({"phone": numbers[0] if numbers else "", "phones": numbers})
+
+
+router.register("projects", ProjectViewSet, basename="project")
+router.register("units", UnitViewSet, basename="unit")
+router.register("customers", CustomerViewSet, basename="customer")
