@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanjia.workdays import views
 
 app_name = "workdays"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar_page, name="calendar"),
+    path("day/", views.day_edit, name="day_edit"),
+    path("year/confirm/", views.year_confirm, name="year_confirm"),
+]

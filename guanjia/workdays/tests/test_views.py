@@ -1,0 +1,156 @@
+"""The administrator's calendar page (V04): who may use it, what it shows, what an edit does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from guanjia.timeline.models import Event
+from guanjia.workdays.calendar import is_workday, load_calendar
+from guanjia.workdays.models import CalendarDay, CalendarYear, Source, YearStatus
+
+URL = reverse("workdays:calendar")
+EDIT = reverse("workdays:day_edit")
+CONFIRM = reverse("workdays:year_confirm")
+WARNING_2027 = "2027年的法定节假日安排尚未发布，当前按周末休息计算，请管理员录入"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["office_manager", "supervisor", "general_manager"])
+def test_v04_managers_see_the_year_grid(world, web_as, persona):
+    response = web_as(world.persona(persona)).get(URL, {"year": 2026})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # National Day is a holiday, Saturday 10 October a make-up working day, Saturday 17 October a weekend.
+    assert 'title="2026-10-01 国庆节" data-kind="holiday"' in html
+    assert 'title="2026-10-10 国庆节调休" data-kind="makeup"' in html
+    assert 'title="2026-10-17" data-kind="rest"' in html
+    assert 'title="2026-10-09" data-kind="workday"' in html
+    assert WARNING_2027 not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["front_desk", "butler", "technician", "outsider"])
+def test_v04_other_roles_get_403(world, web_as, persona):
+    client = web_as(world.persona(persona))
+    assert client.get(URL).status_code == 403
+    response = client.post(EDIT, {"year": 2027, "date": "2027-10-01", "action": "holiday", "name": "国庆节"})
+    assert response.status_code == 403
+    assert client.post(CONFIRM, {"year": 2027}).status_code == 403
+    assert not CalendarDay.objects.filter(date=date(2027, 10, 1)).exists()
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not Event.objects.filter(verb__startswith="calendar.").exists()
+
+
+@pytest.mark.django_db
+def test_v04_anonymous_is_sent_to_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_v04_unpublished_year_shows_the_warning(world, web_as):
+    response = web_as(world.office_manager).get(URL, {"year": 2027})
+    html = response.content.decode()
+    assert WARNING_2027 in html
+    assert 'title="2027-10-01" data-kind="workday"' in html  # weekends-only until someone enters it
+    assert "确认2027年安排" in html
+
+
+@pytest.mark.django_db
+def test_v04_manager_marks_a_holiday_and_it_is_recorded(world, web_as):
+    client = web_as(world.office_manager)
+    response = client.post(EDIT, {"year": 2027, "date": "2027-10-01", "action": "holiday", "name": "国庆节"})
+    assert response.status_code == 302 and response["Location"] == f"{URL}?year=2027"
+
+    row = CalendarDay.objects.get(date=date(2027, 10, 1))
+    assert (row.is_workday, row.name, row.source) == (False, "国庆节", Source.ADMIN)
+    [event] = Event.objects.filter(verb="calendar.day_set")
+    assert event.actor == world.office_manager and event.data["date"] == "2027-10-01"
+    assert not is_workday(load_calendar(), date(2027, 10, 1))
+
+    html = client.get(URL, {"year": 2027}).content.decode()
+    assert 'title="2027-10-01 国庆节" data-kind="holiday"' in html
+    assert WARNING_2027 in html  # entering days is not confirming the year
+
+
+@pytest.mark.django_db
+def test_v04_manager_marks_a_make_up_working_saturday(world, web_as):
+    client = web_as(world.supervisor)
+    client.post(EDIT, {"year": 2027, "date": "2027-09-25", "action": "workday", "name": "国庆节调休"})
+    assert is_workday(load_calendar(), date(2027, 9, 25))  # a Saturday
+    html = client.get(URL, {"year": 2027}).content.decode()
+    assert 'title="2027-09-25 国庆节调休" data-kind="makeup"' in html
+
+
+@pytest.mark.django_db
+def test_v04_manager_resets_a_day_to_the_default(world, web_as):
+    client = web_as(world.office_manager)
+    client.post(EDIT, {"year": 2027, "date": "2027-10-01", "action": "holiday", "name": "国庆节"})
+    response = client.post(EDIT, {"year": 2027, "date": "2027-10-01", "action": "reset"})
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(date=date(2027, 10, 1)).exists()
+    assert Event.objects.filter(verb="calendar.day_reset", actor=world.office_manager).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"date": "2027-02-30", "action": "holiday"}, "日期格式不正确"),
+        ({"date": "明天", "action": "holiday"}, "日期格式不正确"),
+        ({"date": "", "action": "holiday"}, "请填写日期"),
+        ({"date": "2027-10-01", "action": "fly"}, "请选择休息、上班或恢复默认"),
+        ({"date": "2027-10-01", "action": "holiday", "name": "长" * 51}, "名称不能超过50个字"),
+        ({"date": "2026-10-02", "action": "reset"}, "没有管理员设置，无需恢复"),
+    ],
+)
+def test_v04_bad_input_shows_an_inline_error_and_changes_nothing(world, web_as, data, message):
+    days_before = CalendarDay.objects.count()
+    response = web_as(world.office_manager).post(EDIT, {"year": 2027, **data})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and 'class="error" role="alert"' in html
+    assert CalendarDay.objects.count() == days_before
+    assert not Event.objects.filter(verb__startswith="calendar.").exists()
+
+
+@pytest.mark.django_db
+def test_v04_bad_year_in_the_address_shows_an_error_not_a_500(world, web_as):
+    client = web_as(world.office_manager)
+    for bad in ("abc", "0", "10000", "-5"):
+        response = client.get(URL, {"year": bad})
+        assert response.status_code == 200
+        assert "年份" in response.content.decode()
+    assert client.post(CONFIRM, {"year": "abc"}).status_code == 400
+    assert not CalendarYear.objects.exclude(year__in=range(2004, 2027)).exists()
+
+
+@pytest.mark.django_db
+def test_v04_year_confirmed_by_the_manager(world, web_as):
+    client = web_as(world.general_manager)
+    response = client.post(CONFIRM, {"year": 2027})
+    assert response.status_code == 302
+    assert CalendarYear.objects.get(year=2027).status == YearStatus.ADMIN
+    [event] = Event.objects.filter(verb="calendar.year_confirmed")
+    assert event.actor == world.general_manager and event.project is None
+    html = client.get(URL, {"year": 2027}).content.decode()
+    assert WARNING_2027 not in html
+    assert "2027年的安排已由管理员确认" in html
+
+
+@pytest.mark.django_db
+def test_v04_clicking_a_day_prefills_the_form(world, web_as):
+    html = web_as(world.office_manager).get(URL, {"year": 2026, "date": "2026-10-10"}).content.decode()
+    assert 'value="2026-10-10"' in html and 'value="国庆节调休"' in html
+
+
+@pytest.mark.django_db
+def test_v04_calendar_page_query_count(world, web_as, django_assert_max_num_queries):
+    client = web_as(world.office_manager)
+    client.post(EDIT, {"year": 2026, "date": "2026-10-12", "action": "holiday", "name": "台风停工"})
+    with django_assert_max_num_queries(10):
+        response = client.get(URL, {"year": 2026})
+    assert response.status_code == 200
