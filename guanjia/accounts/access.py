@@ -36,6 +36,10 @@ PHONE_ROLES = frozenset(
 )
 #: Roles that manage a project's master data (units, customers, roster import, policy, calendar).
 MANAGER_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER, Role.CS_SUPERVISOR})
+#: Roles that change a unit's status: managers, and the butlers who look after the households (O03).
+UNIT_STATUS_ROLES = MANAGER_ROLES | {Role.BUTLER}
+#: Roles that register and correct customers: the desk, the customer assistants, the butlers, the managers.
+CUSTOMER_WRITE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
 #: Roles that are company-wide by default when a member of staff is created.
 COMPANY_ROLES = frozenset({Role.GENERAL_MANAGER})
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ class Conflict(APIException):
     """409: the request is valid but not possible now (a concurrent change, a state that forbids it)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "conflict"
+    default_detail = _lazy("记录已被他人修改或当前状态不允许此操作，请刷新后重试。")
     default_code = "conflict"
 
 

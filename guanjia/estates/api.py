@@ -22,14 +22,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.accounts.access import (
-    MANAGER_ROLES,
+    CUSTOMER_WRITE_ROLES,
+    UNIT_STATUS_ROLES,
     get_for_user,
     has_role,
     mask_phone,
     reveal_phone,
     scope,
 )
-from guanjia.accounts.models import Role
 from guanjia.api.errors import Conflict
 from guanjia.api.router import router
 from guanjia.estates import services
@@ -38,11 +38,6 @@ from guanjia.estates.models import Customer, CustomerKind, Project, Residency, U
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-#: Roles that change a unit's status: managers, and the butlers who look after the households (O03).
-UNIT_STATUS_ROLES = MANAGER_ROLES | {Role.BUTLER}
-#: Roles that register and correct customers: the desk, the butlers and the managers.
-CUSTOMER_WRITE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER}
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
