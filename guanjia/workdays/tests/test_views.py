@@ -154,3 +154,21 @@ def test_v04_calendar_page_query_count(world, web_as, django_assert_max_num_quer
     with django_assert_max_num_queries(10):
         response = client.get(URL, {"year": 2026})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_v04_django_admin_edits_go_through_the_timeline(client):
+    from guanjia.accounts.models import User
+
+    admin_user = User.objects.create_superuser(username="root", password="x-very-secret-1")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:workdays_calendarday_changelist")).status_code == 200
+    assert client.get(reverse("admin:workdays_calendaryear_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:workdays_calendarday_add"), {"date": "2027-10-01", "is_workday": "", "name": "国庆节"}
+    )
+    assert response.status_code == 302
+    row = CalendarDay.objects.get(date=date(2027, 10, 1))
+    assert (row.is_workday, row.source) == (False, Source.ADMIN)
+    assert Event.objects.filter(verb="calendar.day_set", actor=admin_user).count() == 1
+    assert not is_workday(load_calendar(), date(2027, 10, 1))
