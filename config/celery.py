@@ -1,0 +1,32 @@
+"""The Celery app of the background worker (used when REDIS_URL is set).
+
+Run the worker with its beat scheduler: ``celery -A config worker -B -l info`` (``make worker``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("guanjia")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _sweep_interval() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SWEEP_INTERVAL_SECONDS", 15))
+
+
+app.conf.beat_schedule = {
+    "sweep-deadlines": {
+        "task": "guanjia.cases.sweep",
+        "schedule": _sweep_interval(),
+        # A sweep not started within one interval is dropped: the next one does the same work.
+        "options": {"expires": _sweep_interval()},
+    },
+}

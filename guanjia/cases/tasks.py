@@ -1,0 +1,13 @@
+"""Celery tasks of the case core (used when REDIS_URL is set; beat runs the sweep every 15 s)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from guanjia.cases.services import sweep
+
+
+@shared_task(name="guanjia.cases.sweep", ignore_result=False)
+def sweep_task() -> dict[str, int]:
+    return sweep(timezone.now()).as_dict()

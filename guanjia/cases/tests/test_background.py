@@ -1,0 +1,62 @@
+"""Background sweeping: in-process on the embedded default, a Celery worker with Redis."""
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guanjia.cases.background import SweeperThread, start_background_sweeper
+from guanjia.cases.models import Deadline, DeadlineState
+from guanjia.cases.services import deadline_set
+from guanjia.cases.tests.helpers import make_ticket, skip_unless_concurrent_writers
+
+
+def test_no_in_process_sweeper_when_redis_runs_the_worker(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    assert start_background_sweeper() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_sweeper_round_marks_due_limits(world):
+    ticket = make_ticket(world)
+    now = timezone.now()
+    deadline_set(subject=ticket, kind="response", due_at=now + timedelta(milliseconds=1), now=now)
+
+    SweeperThread(interval=15).run_once()
+
+    assert Deadline.objects.get().state == DeadlineState.MISSED
+
+
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.skip("REDIS_URL is not set: the background worker is not in use")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        pytest.skip(f"Redis does not answer at {url}: {exc}")
+    return url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweep_task_runs_on_a_celery_worker(world):
+    url = _redis_url()
+    skip_unless_concurrent_writers()  # the worker thread has its own database connection
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from guanjia.cases.tasks import sweep_task
+
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    ticket = make_ticket(world)
+    now = timezone.now()
+    deadline_set(subject=ticket, kind="response", due_at=now + timedelta(milliseconds=1), now=now)
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        outcome = sweep_task.delay().get(timeout=20)
+
+    assert outcome == {"missed": 1, "reminded": 0, "failed": 0}
+    assert Deadline.objects.get().state == DeadlineState.MISSED

@@ -1,0 +1,43 @@
+"""Reads of notifications, and who should receive them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from guanjia.accounts.access import visible_projects
+from guanjia.accounts.models import User
+from guanjia.estates.models import Project
+from guanjia.notifications.models import Level, Notification
+
+
+def inbox_for(user: Any) -> QuerySet[Notification]:
+    """``user``'s own notifications about projects they may still see (or about no project), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    rows = Notification.objects.filter(recipient=user)
+    if not user.is_superuser:
+        # A subquery, not a second round trip: the badge is polled by every open page.
+        rows = rows.filter(Q(project__isnull=True) | Q(project_id__in=visible_projects(user).values("id")))
+    return rows.order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def unread_urgent(user: Any, limit: int = 10) -> list[Notification]:
+    return list(inbox_for(user).filter(read_at__isnull=True, level=Level.URGENT)[:limit])
+
+
+def staff_with_roles(project: Project, roles: Iterable[str]) -> QuerySet[User]:
+    """Active staff holding one of ``roles`` for ``project``: members of the project, and company-wide staff
+    (the general manager) of its company."""
+    return (
+        User.objects.filter(is_active=True, role__in=list(roles))
+        .filter(Q(projects=project) | Q(company_wide=True, company_id=project.company_id))
+        .distinct()
+        .order_by("id")
+    )

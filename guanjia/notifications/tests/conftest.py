@@ -1,0 +1,12 @@
+import pytest
+
+from guanjia.notifications.backends import LocmemBackend
+
+
+@pytest.fixture(autouse=True)
+def outbox(settings):
+    """External copies go to a list: never a network call in tests."""
+    settings.NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
+    LocmemBackend.outbox.clear()
+    yield LocmemBackend.outbox
+    LocmemBackend.outbox.clear()

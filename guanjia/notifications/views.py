@@ -1,0 +1,99 @@
+"""The inbox page, the unread badge (polled by htmx), and the urgent feed the boards poll for alerts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from guanjia.notifications.models import Level
+from guanjia.notifications.selectors import inbox_for, unread_count, unread_urgent
+from guanjia.notifications.services import notification_mark_all_read, notification_mark_read
+
+PAGE_SIZE = 30
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    rows = inbox_for(request.user).select_related("project")
+    only_unread = request.GET.get("unread") == "1"
+    if only_unread:
+        rows = rows.filter(read_at__isnull=True)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": page, "only_unread": only_unread, "unread": unread_count(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(inbox_for(request.user), pk=pk)
+    notification_mark_read(user=request.user, notification=notification)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    level = request.POST.get("level") or None
+    notification_mark_all_read(user=request.user, level=level if level in Level.values else None)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark read and go where the notification points (only to a page of this site)."""
+    notification = get_object_or_404(inbox_for(request.user), pk=pk)
+    notification_mark_read(user=request.user, notification=notification)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect("notifications:inbox")
+    return redirect(target)
+
+
+@never_cache
+@login_required
+@require_GET
+def badge(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/_badge_count.html", {"unread": unread_count(request.user)})
+
+
+@never_cache
+@login_required
+@require_GET
+def urgent(request: HttpRequest) -> JsonResponse:
+    """Unread urgent notifications, newest first; the board shows a banner and sounds a tone for new ids."""
+    rows = unread_urgent(request.user)
+    return JsonResponse(
+        {
+            "urgent": [
+                {
+                    "id": n.pk,
+                    "kind": n.kind,
+                    "title": n.title,
+                    "body": n.body,
+                    "url": n.url,
+                    "created_at": n.created_at.isoformat(),
+                }
+                for n in rows
+            ],
+        }
+    )
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "notifications:inbox")
