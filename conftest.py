@@ -8,6 +8,16 @@ from rest_framework.test import APIClient
 from guanjia.testing.personas import World, world  # noqa: F401  (fixture)
 
 
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache():
+    """Each test's database is rolled back, so no working-day calendar cached by another test may survive."""
+    from guanjia.workdays.calendar import invalidate_calendar
+
+    invalidate_calendar()
+    yield
+    invalidate_calendar()
+
+
 @pytest.fixture
 def api_as():
     """``api_as(user)`` returns an API client authenticated by that user's token."""
