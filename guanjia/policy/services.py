@@ -256,12 +256,17 @@ def _order_error(
         "label": KEYS[key].label,
         "relation": relation,
         "other": KEYS[other].label,
-        "value": values[other],
+        "value": _plain_number(values[other], KEYS[other]),
     }
     if pid is not None:
         name = company.projects.filter(pk=pid).values_list("name", flat=True).first()
         message += _("（项目“%(project)s”的设置）") % {"project": name}
     return ValidationError({key: [message]})
+
+
+def _plain_number(value: Any, spec: PolicyKey) -> str:
+    text = f"{value:,.2f}".removesuffix(".00") if isinstance(value, Decimal) else f"{value:,}"
+    return f"{text} {spec.unit}".strip()
 
 
 def _event_data(spec: PolicyKey, company: Company, project: Project | None, before: Any, after: Any) -> dict[str, Any]:

@@ -154,7 +154,7 @@ def test_c08_significant_loss_must_stay_below_major_loss(world):
             company=world.company, key="complaint.significant.loss_yuan", value="10000", actor=world.general_manager
         )
     message = caught.value.message_dict["complaint.significant.loss_yuan"][0]
-    assert "须小于" in message and "重大" in message
+    assert "须小于" in message and "重大" in message and "10,000 元" in message
     assert not PolicyValue.objects.exists()
 
 
