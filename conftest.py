@@ -11,11 +11,11 @@ from guanjia.testing.personas import World, world  # noqa: F401  (fixture)
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache():
     """Each test's database is rolled back, so no working-day calendar cached by another test may survive."""
-    from guanjia.workdays.calendar import invalidate_calendar
+    from guanjia.workdays.calendar import forget_cached_calendar
 
-    invalidate_calendar()
+    forget_cached_calendar()
     yield
-    invalidate_calendar()
+    forget_cached_calendar()
 
 
 @pytest.fixture

@@ -184,6 +184,13 @@ def _bump_version() -> None:
         logger.warning("could not store a new calendar version", exc_info=True)
 
 
+def forget_cached_calendar() -> None:
+    """Drop this process's calendar and make others rebuild theirs; touches no database (for tests)."""
+    global _loaded
+    _loaded = None
+    _bump_version()
+
+
 def invalidate_calendar() -> None:
     """Make every process rebuild its calendar: now, and again when the current transaction commits.
 
