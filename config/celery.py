@@ -22,6 +22,14 @@ def _sweep_interval() -> float:
     return float(getattr(settings, "SWEEP_INTERVAL_SECONDS", 15))
 
 
+def _beat_schedule_file() -> str:
+    from django.conf import settings
+
+    # Beat remembers its last runs in a file: keep it with the other runtime files, not in the cwd.
+    return str(settings.VAR_DIR / "celerybeat-schedule")
+
+
+app.conf.beat_schedule_filename = _beat_schedule_file()
 app.conf.beat_schedule = {
     "sweep-deadlines": {
         "task": "guanjia.cases.sweep",

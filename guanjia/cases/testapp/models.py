@@ -28,3 +28,17 @@ class Ticket(Case):
 
     class Meta(Case.Meta):
         pass
+
+
+class Errand(Case):
+    """A second concrete case: with Ticket it proves two subclasses of Case install side by side
+    (their reverse names, ``project.tickets`` and ``project.errands``, do not clash)."""
+
+    CASE_TYPE = "errand"
+    NUMBER_PREFIX = "ER"
+    ALLOWED_TRANSITIONS = {"open": frozenset({"done"})}
+
+    status = models.CharField("状态", max_length=24, default="open")
+
+    class Meta(Case.Meta):
+        pass

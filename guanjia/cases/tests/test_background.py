@@ -50,13 +50,17 @@ def test_sweep_task_runs_on_a_celery_worker(world):
     from config.celery import app
     from guanjia.cases.tasks import sweep_task
 
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     ticket = make_ticket(world)
     now = timezone.now()
     deadline_set(subject=ticket, kind="response", due_at=now + timedelta(milliseconds=1), now=now)
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        outcome = sweep_task.delay().get(timeout=20)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            outcome = sweep_task.delay().get(timeout=20)
+    finally:
+        app.conf.update(saved)
 
     assert outcome == {"missed": 1, "reminded": 0, "failed": 0}
     assert Deadline.objects.get().state == DeadlineState.MISSED

@@ -53,3 +53,16 @@ def test_boards_get_the_next_limit_of_each_case_in_one_query(world, django_asser
     )
     assert [(t.pk, t.next_due_at) for t in ordered] == [(a.pk, NOW + 10 * MIN), (b.pk, NOW + 60 * MIN), (c.pk, None)]
     assert [d.kind for d in deadlines_for(a)] == ["response", "resolve"]
+
+
+def test_c11_case_page_partial_shows_kept_late_missed_and_after_the_fact_limits(world):
+    from django.template.loader import render_to_string
+
+    t = make_ticket(world)
+    deadline_set(subject=t, kind="response", due_at=NOW - MIN, now=NOW)  # entered after the fact
+    deadline_set(subject=t, kind="order", due_at=NOW + 5 * MIN, now=NOW)
+    deadline_meet(subject=t, kind="order", at=NOW + 6 * MIN)
+
+    html = render_to_string("cases/_deadlines.html", {"deadlines": deadlines_for(t), "now": NOW})
+
+    assert "补录，未自动上报" in html and "超时完成" in html and "开派工单" in html

@@ -77,3 +77,23 @@ def test_dispatch_to_someone_of_another_project_is_refused_naming_the_field(tick
 def test_general_manager_may_be_assigned_in_any_project_of_the_company(ticket, world):
     case_dispatch(case=ticket, department=Department.OTHER, assignee=world.general_manager, actor=world.supervisor)
     assert Ticket.objects.get(pk=ticket.pk).assignee == world.general_manager
+
+
+def test_two_kinds_of_case_live_side_by_side_with_their_own_numbers_and_verbs(ticket, world):
+    from guanjia.cases.services import case_number_next
+    from guanjia.cases.testapp.models import Errand
+
+    errand = Errand.objects.create(
+        project=world.estate,
+        number=case_number_next(prefix=Errand.NUMBER_PREFIX, at=ticket.received_at),
+        customer_name="访客王先生",
+        contact_phone="13500000000",
+        received_at=ticket.received_at,
+        registered_by=world.front_desk,
+    )
+    case_transition(case=errand, to="done", actor=world.front_desk)
+
+    assert list(world.estate.tickets.all()) == [ticket] and list(world.estate.errands.all()) == [errand]
+    assert ticket.number.startswith("TK") and errand.number.startswith("ER")
+    assert errand.display_customer == "访客王先生" and ticket.display_customer == "李明"
+    assert events_for(errand).get().verb == "errand.done"
