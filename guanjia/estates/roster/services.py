@@ -117,7 +117,11 @@ def roster_import(
         with transaction.atomic():
             _write(plan, project)
             record(
-                subject=project, verb="roster.imported", actor=actor, data={**result.counts, "file": result.file_name}
+                subject=project,
+                project=project,
+                verb="roster.imported",
+                actor=actor,
+                data={**result.counts, "file": result.file_name},
             )
     except IntegrityError:
         # Someone added one of these units or buildings between the check and the write.

@@ -65,7 +65,6 @@ def import_roster(request: HttpRequest) -> HttpResponse:
         "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
         "counts": [(str(label), result.counts.get(key, 0)) for key, label in COUNT_LABELS] if result else [],
         "report_url": report_url,
-        "checked": request.POST.get("action") != "import",
     }
     return render(request, "roster/import.html", context)
 

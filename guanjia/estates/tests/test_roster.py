@@ -115,7 +115,7 @@ def test_o01_import_records_one_timeline_event_on_the_project(world):
     run(world, CLEAN)
 
     (event,) = events_for(world.estate).filter(verb="roster.imported")
-    assert event.actor == world.office_manager
+    assert event.actor == world.office_manager and event.project == world.estate
     assert event.data["file"] == "名册.xlsx"
     assert event.data["units"] == 4 and event.data["customers"] == 3 and event.data["rows"] == 5
 
@@ -347,6 +347,23 @@ def test_empty_sheet_and_empty_lines_are_handled(world):
     )
 
     assert [(e.row, e.column) for e in result.errors] == [(4, "电话")]
+
+
+def test_unit_added_by_someone_else_during_the_import_rolls_everything_back(world, monkeypatch):
+    write = roster_services._write
+
+    def racing_write(plan, project):
+        # Another manager saves 3栋2单元1302 after this file was checked, before it is written.
+        Unit.objects.create(project=world.estate, building=world.building, entrance="2", room="1302")
+        write(plan, project)
+
+    monkeypatch.setattr(roster_services, "_write", racing_write)
+    before = snapshot(world)
+
+    result = run(world, [row(**{**OK, "房号": "1301"}), row(**{**OK, "房号": "1302", "客户姓名": "王二"})])
+
+    assert not result.imported and "已被他人修改" in result.errors[0].message
+    assert snapshot(world) == before
 
 
 def test_parse_and_validate_can_be_used_apart(world):
