@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/guanjia
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run serve install migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres bench vendor clean
+.PHONY: worker run serve install migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres bench vendor clean
 
 $(VENV)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -53,6 +53,9 @@ pytest-postgres: install
 
 test: lint typecheck pytest-sqlite pytest-postgres
 	@echo "== make test: all checks passed"
+
+worker: install
+	$(VENV)/bin/celery -A config worker -B -l info
 
 bench: install
 	$(PY) -m bench

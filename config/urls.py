@@ -22,6 +22,8 @@ urlpatterns = [
     path("calendar/", include("guanjia.workdays.urls")),
     path("policy/", include("guanjia.policy.urls")),
     path("repairs/", include("guanjia.repairs.urls")),
+    path("notifications/", include("guanjia.notifications.urls")),
+    path("complaints/", include("guanjia.complaints.urls")),
     path("", include("guanjia.desk.urls")),
 ]
 

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "guanjia.accounts",
     "guanjia.workdays",
     "guanjia.policy",
+    "guanjia.cases",
+    "guanjia.notifications",
+    "guanjia.complaints",
     "guanjia.repairs",
     "guanjia.desk",
     "guanjia.api",
@@ -114,6 +117,10 @@ else:
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
+#: How often the deadline sweep runs (in-process without Redis, on the Celery beat with it).
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 15, minimum=1)
+#: Where notifications go besides the in-app inbox (SMS/email backends plug in here).
+NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["guanjia.notifications.backends.ConsoleBackend"])
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -3,7 +3,10 @@
 from config.env import env_str
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "guanjia.cases.testapp"]
+NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
 
 SECRET_KEY = "guanjia-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
 PII_HASH_KEY = SECRET_KEY

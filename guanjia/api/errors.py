@@ -20,6 +20,9 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from guanjia.cases.services import TransitionError
+from guanjia.estates.services import ConflictError
+
 
 class Conflict(APIException):
     """409: the request is valid but not possible now (a concurrent change, a state that forbids it)."""
@@ -38,6 +41,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             data = {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (ConflictError, TransitionError)):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         return Response({"detail": _("与已有记录冲突，请刷新后重试。")}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, PermissionError):
