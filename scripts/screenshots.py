@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DESKTOP = {"width": 1280, "height": 860}
+DESKTOP: Any = {"width": 1280, "height": 860}
 
 
 def main() -> int:
@@ -87,7 +87,9 @@ def _seed() -> tuple[Any, Any, str]:
     assert user is not None, "no front-desk member of staff in the customer's project"
     from guanjia.estates.services import customer_update
 
-    customer_update(customer=customer, version=customer.version, changes={"note": "偏好电话联系，工作日 18:00 后方便。"}, actor=user)
+    customer_update(
+        customer=customer, version=customer.version, changes={"note": "偏好电话联系，工作日 18:00 后方便。"}, actor=user
+    )
     return user, customer, customer.name[0]
 
 

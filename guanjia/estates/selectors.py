@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Replace
+from pypinyin import Style
 
 from guanjia.accounts.access import can_see_project, get_for_user, scope
 from guanjia.accounts.models import User
@@ -124,9 +126,9 @@ def customer_search(*, user: Any, project: Project, query: str, limit: int = 20)
         if len(terms.letters) >= 2:
             take(_letter_matches(customers, "name_pinyin", terms.letters, limit), "pinyin")
     if terms.unit or terms.room:
-        take(_unit_matches(customers, project, terms, limit), "unit" if terms.unit else "room")
+        take(_unit_matches(user, project, terms, limit), "unit" if terms.unit else "room")
     if terms.phone_digits:
-        take(_phone_matches(customers, terms.phone_digits, limit), "phone")
+        take(_phone_matches(user, project, terms.phone_digits, limit), "phone")
     if not found:
         return []
 
@@ -179,13 +181,76 @@ def _name_matches(customers: QuerySet[Customer], name: str, limit: int, *, insid
 
 def _letter_matches(customers: QuerySet[Customer], column: str, letters: str, limit: int) -> list[tuple[int, int]]:
     rank = Case(When(**{column: letters}, then=Value(RANK_STRONG)), default=Value(RANK_WEAK))
-    return _ranked(customers.filter(_prefix_q(column, letters)), rank, limit)
+    matches = customers.filter(_prefix_q(column, letters))
+    if column == "name_pinyin":
+        # name_pinyin has no index; the indexed initials narrow the rows first ("weich" → wei|ch → "wc").
+        initials = pinyin_initials(letters)
+        if not initials:
+            return []
+        narrow = Q()
+        for prefix in initials:
+            narrow |= _prefix_q("name_initials", prefix)
+        matches = matches.filter(narrow)
+    return _ranked(matches, rank, limit)
 
 
-def _phone_matches(customers: QuerySet[Customer], digits: str, limit: int) -> list[tuple[int, int]]:
-    # Landlines are stored with their dash (0755-12345678); the desk types digits only.
-    phones = CustomerPhone.objects.filter(customer__in=customers.values("pk")).annotate(
-        digits=Replace(F("number"), Value("-"), Value(""))
+@cache
+def _syllables() -> frozenset[str]:
+    """Every pinyin syllable pypinyin writes (toneless, ü as v): about 420, read once from its dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    readings = {r for value in pinyin_dict.values() for r in value.split(",")}
+    return frozenset(convert(r, Style.NORMAL, strict=True) for r in readings)
+
+
+@cache
+def _syllable_prefixes() -> frozenset[str]:
+    return frozenset(s[:i] for s in _syllables() for i in range(1, len(s) + 1))
+
+
+#: A query with more ways to split it than this only narrows by its first letter.
+_MAX_SPLITS = 12
+
+
+def pinyin_initials(letters: str) -> list[str]:
+    """The initials of every way to read ``letters`` as pinyin syllables, the last possibly unfinished.
+
+    "weich" → ["wc"] (wei|ch…); "xian" → ["x", "xa"] (xian, xi|an). Empty when no reading exists. A name
+    whose full pinyin starts with ``letters`` has one of these as a prefix of its initials, so an indexed
+    match on the initials narrows the rows without losing any.
+    """
+    syllables, prefixes = _syllables(), _syllable_prefixes()
+    n = len(letters)
+    # readings[i]: initials of the ways to read letters[i:], built from the end; capped, so a long run of
+    # letters that splits in very many ways costs no more than a short one.
+    readings: list[set[str] | None] = [None] * (n + 1)
+    for start in range(n - 1, -1, -1):
+        here: set[str] = set()
+        if letters[start:] in prefixes:  # the last syllable, complete or still being typed
+            here.add(letters[start])
+        for end in range(start + 1, min(n, start + 6) + 1):
+            rest = readings[end] if end < n else None
+            if rest and letters[start:end] in syllables:
+                here.update(letters[start] + r for r in rest)
+        readings[start] = here if len(here) <= _MAX_SPLITS else {letters[start]}
+    found = readings[0] if n else set()
+    if not found:
+        return []
+    # A shorter prefix already covers the longer ones that start with it.
+    return sorted(i for i in found if not any(i != j and i.startswith(j) for j in found))
+
+
+def _phone_matches(user: Any, project: Project, digits: str, limit: int) -> list[tuple[int, int]]:
+    # Digits anywhere in a number cannot use an index: scan the narrow (customer, number) index of the phones
+    # once, test the cheap LIKE first and look up the customer (by primary key) only for the rows that match.
+    # Landlines are stored with their dash (0755-12345678); the desk types digits only, so the dash is
+    # taken out -- only in numbers that have one, as REPLACE on every row would cost more than the scan.
+    in_project = scope(Customer.objects.filter(pk=OuterRef("customer_id"), project=project), user)
+    phones = (
+        CustomerPhone.objects.annotate(digits=Replace(F("number"), Value("-"), Value("")))
+        .filter(Q(number__contains=digits) | (Q(number__contains="-") & Q(digits__contains=digits)))
+        .filter(Exists(in_project))
     )
     rank = Case(
         When(digits=digits, then=Value(RANK_EXACT)),
@@ -193,13 +258,13 @@ def _phone_matches(customers: QuerySet[Customer], digits: str, limit: int) -> li
         default=Value(RANK_WEAK),
         output_field=IntegerField(),
     )
-    return _ranked(phones.filter(digits__contains=digits), rank, limit, id_field="customer_id")
+    rows = phones.annotate(search_rank=rank).order_by("search_rank", "customer_id")
+    return list(rows.values_list("customer_id", "search_rank")[: limit * 2])
 
 
-def _unit_matches(
-    customers: QuerySet[Customer], project: Project, terms: SearchTerms, limit: int
-) -> list[tuple[int, int]]:
-    residencies = Residency.objects.filter(customer__in=customers.values("pk"))
+def _unit_matches(user: Any, project: Project, terms: SearchTerms, limit: int) -> list[tuple[int, int]]:
+    # Driven from the unit (project, room) index to the residencies of the few units it finds.
+    residencies = scope(Residency.objects.filter(customer__project=project), user, "customer__project")
     if terms.unit:
         unit_q = Q(project=project, room__iexact=terms.unit.room, building__number__iexact=terms.unit.building)
         exact = terms.unit.entrance is not None

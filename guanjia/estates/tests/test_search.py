@@ -214,3 +214,20 @@ def test_customer_detail_query_count_is_constant(world, django_assert_max_num_qu
 def test_security_role_can_search_but_gets_no_reveal(world):
     guard = make_staff(Role.SECURITY, projects=(world.estate,))
     assert names(customer_search(user=guard, project=world.estate, query="李明")) == ["李明"]
+
+
+def test_full_pinyin_finds_every_way_to_split_the_syllables(world):
+    # "xian" is 冼 (xian) or 席安 (xi an); both must be found although the index narrows by initials.
+    make_customer(world.estate, name="冼东", phones=())
+    make_customer(world.estate, name="席安", phones=())
+    assert set(names(search(world, "xian"))) == {"冼东", "席安"}
+
+
+def test_pinyin_initials_of_a_full_pinyin_query():
+    from guanjia.estates.selectors import pinyin_initials
+
+    assert pinyin_initials("weich") == ["wc"]
+    assert pinyin_initials("liming") == ["lm"]
+    assert pinyin_initials("xian") == ["x"]
+    assert pinyin_initials("qqqq") == []
+    assert pinyin_initials("a" * 200) == ["a" * 200]  # no blow-up on a long run of letters
