@@ -129,3 +129,64 @@ def staff_visible_q(user: Any) -> Q:
         return Q()
     ids = project_ids(user)
     return Q(projects__in=ids) | Q(company_wide=True, company_id=getattr(user, "company_id", None))
+
+
+# --- complaints (C01–C20) -------------------------------------------------------------------------------------
+
+#: Who registers complaints: the desk and everyone who talks to customers (C02). Staff of other departments
+#: forward what they receive to the desk (C03), which registers it with them as first responder.
+COMPLAINT_REGISTER_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
+#: Who handles a complaint (dispatch, sign for the handling form, notes, inform, complete): the project's
+#: staff of every department; outsourced contractors work through the department that engaged them.
+COMPLAINT_HANDLE_ROLES = frozenset(Role.values) - {Role.CONTRACTOR}
+#: Who decides about a complaint (C04 referred nature, C10 lowering, C11 mishandled): supervisor and above.
+COMPLAINT_SUPERVISE_ROLES = MANAGER_ROLES
+
+
+def can_register_complaint(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, COMPLAINT_REGISTER_ROLES)
+
+
+def can_handle_complaint(user: Any, complaint: Any) -> bool:
+    return can_see_project(user, complaint.project_id) and has_role(user, COMPLAINT_HANDLE_ROLES)
+
+
+def can_supervise_complaint(user: Any, complaint: Any) -> bool:
+    return can_see_project(user, complaint.project_id) and has_role(user, COMPLAINT_SUPERVISE_ROLES)
+
+
+# --- Repairs (R01–R13) ------------------------------------------------------------------------------------
+
+#: Roles that may not log a repair: outsourced contractors work on orders, they do not take requests.
+REPAIR_NO_REGISTER_ROLES = frozenset({Role.CONTRACTOR})
+#: The desk: writes the work order, tells the department, takes the department copy back, collects fees.
+REPAIR_DESK_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
+#: Who supervises repair work: assesses non-standard items (R05), assigns, countersigns a decline (R08).
+REPAIR_SUPERVISOR_ROLES = MANAGER_ROLES | {Role.ENGINEERING_SUPERVISOR}
+
+
+def can_register_repair(user: Any, project: Project | int) -> bool:
+    """R01, R12: anyone of the project who receives a request (the first responder) logs it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return can_see_project(user, project) and getattr(user, "role", None) not in REPAIR_NO_REGISTER_ROLES
+
+
+def can_desk_repair(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, REPAIR_DESK_ROLES)
+
+
+def can_supervise_repair(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, REPAIR_SUPERVISOR_ROLES)
+
+
+def can_work_repair(user: Any, repair: Any) -> bool:
+    """The technician the order is assigned to, or a supervisor of repairs in its project."""
+    if not can_see_project(user, repair.project_id):
+        return False
+    return repair.assignee_id == getattr(user, "pk", None) or can_supervise_repair(user, repair.project_id)
+
+
+def can_follow_warranty(user: Any, repair: Any) -> bool:
+    """R13: the butler (and the desk and supervisors) follow a warranty repair with notes and photos."""
+    return can_desk_repair(user, repair.project_id) or can_supervise_repair(user, repair.project_id)
