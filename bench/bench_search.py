@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -186,9 +187,16 @@ def _measure(user: Any, project: Any, sample: dict[str, Any], runs: int) -> None
         timings.sort()
         p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
         print(
-            f"{label:<34}{query:<16}{len(results):>8}{len(ctx):>8}{statistics.median(timings):>11.1f}{p95:>9.1f}",
+            f"{_pad(label, 34)}{_pad(query, 16)}{len(results):>8}{len(ctx):>8}"
+            f"{statistics.median(timings):>11.1f}{p95:>9.1f}",
             flush=True,
         )
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, where a Chinese character takes two columns."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - shown)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models.functions import Length, Replace
 from pypinyin import Style
 
 from guanjia.accounts.access import can_see_project, get_for_user, scope
@@ -328,8 +328,9 @@ def unit_list(*, user: Any, project: Project, building: Any = None, status: str 
     if status:
         units = units.filter(status=status)
     residents = Customer.objects.order_by("kind", "name_pinyin", "id")
+    # Rooms in the order of the building, not of the alphabet: 101, 102, …, 1001 (shorter numbers first).
     return units.prefetch_related(Prefetch("customers", queryset=residents)).order_by(
-        "building_id", "entrance", "room", "id"
+        "building_id", "entrance", Length("room"), "room", "id"
     )
 
 

@@ -3,11 +3,15 @@ read, ``guanjia.accounts.access`` decides who sees what."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts import access
@@ -36,9 +40,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "estates/customer_list.html", context)
 
 
-@login_required
 def customer_search(request: HttpRequest) -> HttpResponse:
     """The live search's fragment (htmx swaps it under the search box as the user types)."""
+    if not request.user.is_authenticated:
+        # A session that expired while the page was open: send the whole page to the login, not the box.
+        current = urlsplit(request.headers.get("HX-Current-URL", "/"))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back or '/'})}"
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204, headers={"HX-Redirect": login})
+        return redirect_to_login(request.get_full_path())
     query = request.GET.get("q", "").strip()
     try:
         limit = min(max(int(request.GET.get("limit", 20)), 1), CUSTOMER_SEARCH_LIMIT)

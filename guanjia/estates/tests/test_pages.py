@@ -174,3 +174,9 @@ def _queries(client, url, params=None):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url, params or {}).status_code == 200
     return len(ctx)
+
+
+def test_live_search_after_the_session_expired_sends_the_page_to_login(db, client):
+    response = client.get(reverse("estates:customer_search"), {"q": "李"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("login"))
+    assert client.get(reverse("estates:customer_search"), {"q": "李"}).status_code == 302
