@@ -135,7 +135,12 @@ class Customer(models.Model):
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["project_id", "id"]
-        indexes = [models.Index(fields=["project", "name"])]
+        indexes = [
+            models.Index(fields=["project", "name"]),
+            models.Index(fields=["project", "name_pinyin"], name="customer_pinyin"),
+            # PostgreSQL under a non-C collation cannot use a plain b-tree for LIKE 'prefix%'; this one it can.
+            models.Index(fields=["name"], name="customer_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
