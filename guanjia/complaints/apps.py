@@ -6,3 +6,8 @@ class ComplaintsConfig(AppConfig):
     name = "guanjia.complaints"
     label = "complaints"
     verbose_name = _("投诉")
+
+    def ready(self) -> None:
+        from guanjia.complaints.handlers import register
+
+        register()

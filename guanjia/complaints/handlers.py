@@ -1,0 +1,113 @@
+"""What the deadline sweep does for a complaint's limits (C11, C13, C16). Registered in ``apps.ready()``.
+
+Each handler runs inside the sweep's claim of one deadline (``cases.services.sweep``), so it runs once per
+deadline even with two workers, and whatever it writes commits or rolls back with the claim. Handlers look at
+the complaint's current state first: a complaint completed (or a limit replaced) in the meantime gets nothing.
+
+- response / escalate / resolve missed: "mishandled" recorded automatically (C11: one step up per missed
+  limit, which also re-times the escalation per C13) and the responsible people are told;
+- next_reply: a reminder to the assignee and the clerk before it; a miss is reported to the CS supervisor.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanjia.accounts.models import Role, User
+from guanjia.cases.models import Deadline
+from guanjia.cases.services import register_deadline_handler
+from guanjia.complaints.models import Complaint
+from guanjia.notifications.models import Level
+from guanjia.notifications.selectors import staff_with_roles
+from guanjia.notifications.services import notify
+
+MODEL = "complaints.complaint"
+#: Missing one of these is mishandling (C11).
+MISHANDLING_KINDS = ("response", "escalate", "resolve")
+
+
+def _current(subject: Any) -> Complaint | None:
+    """The complaint, locked, when it is still open; None otherwise (nothing to do)."""
+    complaint = Complaint.objects.select_for_update().select_related("project").filter(pk=subject.pk).first()
+    if complaint is None or not complaint.is_open:
+        return None
+    return complaint
+
+
+def _people(complaint: Complaint, roles: list[str], *extra: User | None) -> list[User]:
+    people = {u.pk: u for u in staff_with_roles(complaint.project, roles)}
+    for user in extra:
+        if user is not None:
+            people.setdefault(user.pk, user)
+    return list(people.values())
+
+
+def _due(deadline: Deadline) -> str:
+    return f"{timezone.localtime(deadline.due_at):%m-%d %H:%M}"
+
+
+def on_missed_limit(deadline: Deadline, subject: Any, now: datetime) -> None:
+    from guanjia.complaints.services import complaint_mark_mishandled
+
+    complaint = _current(subject)
+    if complaint is None:
+        return
+    label = deadline.kind_label
+    reason = _("%(kind)s时限（%(due)s）已过，系统自动记为处理不当") % {"kind": label, "due": _due(deadline)}
+    before = complaint.grade
+    complaint = complaint_mark_mishandled(complaint=complaint, reason=reason, actor=None, now=now, deadline=deadline)
+    roles: list[str] = [Role.CS_SUPERVISOR]
+    if deadline.kind == "escalate" and deadline.data.get("escalate_to"):
+        roles.append(str(deadline.data["escalate_to"]))
+    notify(
+        recipients=_people(complaint, roles, complaint.assignee),
+        kind=f"complaint.{deadline.kind}_missed",
+        title=_("%(number)s %(kind)s超时，已升级") % {"number": complaint.number, "kind": label}
+        if complaint.grade != before
+        else _("%(number)s %(kind)s超时") % {"number": complaint.number, "kind": label},
+        body=reason,
+        url=f"/complaints/{complaint.pk}/",
+        project=complaint.project,
+        level=Level.URGENT if deadline.kind == "escalate" else Level.WARNING,
+        dedupe_key=f"complaint:{complaint.pk}:missed:{deadline.pk}",
+    )
+
+
+def on_next_reply_remind(deadline: Deadline, subject: Any, now: datetime) -> None:
+    complaint = _current(subject)
+    if complaint is None:
+        return
+    notify(
+        recipients=_people(complaint, [], complaint.assignee, complaint.registered_by),
+        kind="complaint.next_reply_reminder",
+        title=_("%(number)s 请在 %(due)s 前回复客户") % {"number": complaint.number, "due": _due(deadline)},
+        url=f"/complaints/{complaint.pk}/",
+        project=complaint.project,
+        level=Level.WARNING,
+        dedupe_key=f"complaint:{complaint.pk}:remind:{deadline.pk}",
+    )
+
+
+def on_next_reply_missed(deadline: Deadline, subject: Any, now: datetime) -> None:
+    complaint = _current(subject)
+    if complaint is None:
+        return
+    notify(
+        recipients=_people(complaint, [Role.CS_SUPERVISOR]),
+        kind="complaint.next_reply_missed",
+        title=_("%(number)s 未按约定时间（%(due)s）回复客户") % {"number": complaint.number, "due": _due(deadline)},
+        url=f"/complaints/{complaint.pk}/",
+        project=complaint.project,
+        level=Level.WARNING,
+        dedupe_key=f"complaint:{complaint.pk}:missed:{deadline.pk}",
+    )
+
+
+def register() -> None:
+    for kind in MISHANDLING_KINDS:
+        register_deadline_handler(MODEL, kind, on_missed=on_missed_limit)
+    register_deadline_handler(MODEL, "next_reply", on_missed=on_next_reply_missed, on_remind=on_next_reply_remind)
