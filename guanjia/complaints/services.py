@@ -302,7 +302,12 @@ def _agreed_resolve(complaint: Complaint) -> bool:
 
 
 def _set_resolve(complaint: Complaint, limits: ComplaintLimits, now: datetime) -> None:
+    """Set the resolution limit for the current grade, unless agreed with the customer, already kept, or
+    overdue and awaiting the sweep (its miss must be recorded first)."""
     if _agreed_resolve(complaint) or complaint.deadlines.filter(kind="resolve", met_at__isnull=False).exists():
+        return
+    current = _pending(complaint, "resolve")
+    if current is not None and current.due_at <= now:
         return
     due = _resolve_due(complaint, limits)
     if due is None:
@@ -330,7 +335,12 @@ def _deadlines_after_raise(complaint: Complaint, now: datetime) -> None:
     """C13 after a grade rise: escalate from the moment of the raise, the response limit tightened if not yet
     met, the resolution limit recomputed for the new grade (unless agreed)."""
     limits = _limits(complaint)
-    if limits.escalate_to and limits.escalate_minutes is not None:
+    escalate = _pending(complaint, "escalate")
+    if escalate is not None and escalate.due_at <= now:
+        # Already overdue and not yet swept: it stays, so the sweep records its miss (C11, one step per miss);
+        # the raise that miss causes sets the next escalation.
+        pass
+    elif limits.escalate_to and limits.escalate_minutes is not None:
         deadline_set(
             subject=complaint,
             kind="escalate",
@@ -406,7 +416,9 @@ def _regrade(
     result = compute_grade(complaint.facts(customers_in_incident=customers), _thresholds(complaint.project))
     before_computed, before_grade = complaint.computed_grade, complaint.grade
     target = Grade(before_grade)
-    if rank(result.grade) > rank(before_computed) and rank(result.grade) > rank(target):
+    # A mishandling raises exactly one step from the current grade (``floor``): its step in the computed grade
+    # is the same step, not a second one (after a supervisor's lowering they differ).
+    if floor is None and rank(result.grade) > rank(before_computed) and rank(result.grade) > rank(target):
         target = result.grade
     if floor is not None and rank(floor) > rank(target):
         target = Grade(floor)
