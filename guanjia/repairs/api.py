@@ -1,20 +1,39 @@
-"""/api/v1/price-items: the repair price list (维修项目收费标准), read-only, scoped to visible projects."""
+"""/api/v1/price-items (the repair price list, 维修项目收费标准, read-only) and /api/v1/repairs (work orders,
+R01–R13: create, read, and the actions accept, arrive, complete), scoped to visible projects (O04)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from guanjia.accounts.access import get_for_user, scope, visible_projects
+from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
+from guanjia.accounts.models import User
 from guanjia.api.router import router
-from guanjia.estates.models import Project
-from guanjia.repairs.models import PriceCategory, PriceItem
+from guanjia.cases.models import Department
+from guanjia.estates.api import ScopedPrimaryKeyField, _errors
+from guanjia.estates.filters import IdFilter, ProjectFilter
+from guanjia.estates.models import Customer, Project, Unit
+from guanjia.repairs import services
+from guanjia.repairs.models import (
+    LineKind,
+    PaymentMethod,
+    PriceCategory,
+    PriceItem,
+    Repair,
+    RepairLine,
+    RepairSource,
+    RepairStatus,
+)
 
 
 def _user_projects(request: Any) -> QuerySet[Project]:
@@ -81,3 +100,241 @@ class PriceItemViewSet(viewsets.ReadOnlyModelViewSet[PriceItem]):
 
 
 router.register("price-items", PriceItemViewSet, basename="price-item")
+
+
+# --- repairs ---------------------------------------------------------------------------------------------------
+
+
+class RepairLineSerializer(serializers.ModelSerializer[RepairLine]):
+    fee_yuan = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = RepairLine
+        fields = ["price_item", "name", "quantity", "unit_fee_yuan", "fee_yuan"]
+        read_only_fields = fields
+
+
+class RepairSerializer(serializers.ModelSerializer[Repair]):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    contact_phone = serializers.SerializerMethodField()
+    reported_items = serializers.SerializerMethodField()
+    actual_items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Repair
+        fields = [
+            "id",
+            "number",
+            "project",
+            "unit",
+            "customer",
+            "customer_name",
+            "contact_phone",
+            "source",
+            "description",
+            "location",
+            "price_item",
+            "urgent",
+            "appointment_at",
+            "status",
+            "status_label",
+            "received_at",
+            "order_due_at",
+            "assess_due_at",
+            "arrive_due_at",
+            "ordered_at",
+            "notified_at",
+            "assignee",
+            "accepted_at",
+            "arrived_at",
+            "completed_at",
+            "returned_at",
+            "quoted_fee_yuan",
+            "consent_at",
+            "reported_items",
+            "actual_items",
+            "fee_yuan",
+            "payment_method",
+            "customer_signed",
+            "warranty",
+            "contractor",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_contact_phone(self, repair: Repair) -> str:
+        return mask_phone(repair.contact_phone) if repair.contact_phone else ""
+
+    def _lines(self, repair: Repair, kind: str) -> list[dict[str, Any]]:
+        rows = [ln for ln in repair.lines.all() if ln.kind == kind]
+        return list(RepairLineSerializer(rows, many=True).data)
+
+    @extend_schema_field(RepairLineSerializer(many=True))
+    def get_reported_items(self, repair: Repair) -> list[dict[str, Any]]:
+        return self._lines(repair, LineKind.REPORTED)
+
+    @extend_schema_field(RepairLineSerializer(many=True))
+    def get_actual_items(self, repair: Repair) -> list[dict[str, Any]]:
+        return self._lines(repair, LineKind.ACTUAL)
+
+
+class StrictSerializer(serializers.Serializer[Any]):
+    """Refuses fields it does not know, by name, instead of dropping them silently."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(set(initial) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({f: [_("未知字段")] for f in unknown})
+        return attrs
+
+
+class RepairCreateSerializer(StrictSerializer):
+    project = ScopedPrimaryKeyField(queryset=Project.objects.all(), project_field="id", label=_("项目"))
+    unit = ScopedPrimaryKeyField(queryset=Unit.objects.all(), required=False, allow_null=True, label=_("房屋"))
+    customer = ScopedPrimaryKeyField(queryset=Customer.objects.all(), required=False, allow_null=True, label=_("客户"))
+    customer_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, label=_("受理时间"))
+    description = serializers.CharField(max_length=2000, label=_("报修内容"))
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    price_item = ScopedPrimaryKeyField(
+        queryset=PriceItem.objects.all(), required=False, allow_null=True, label=_("标准项目")
+    )
+    urgent = serializers.BooleanField(required=False, allow_null=True, default=None, label=_("即时维修"))
+    appointment_at = serializers.DateTimeField(required=False, allow_null=True, label=_("预约时间"))
+    source = serializers.ChoiceField(choices=RepairSource.choices, required=False, default=RepairSource.RESIDENT)  # type: ignore[assignment]
+    department = serializers.ChoiceField(choices=Department.choices, required=False, default=Department.ENGINEERING)
+    warranty = serializers.BooleanField(required=False, default=False)
+    contractor = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    contractor_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
+class AtSerializer(StrictSerializer):
+    at = serializers.DateTimeField(required=False, allow_null=True, label=_("发生时间，默认现在，不能晚于现在"))
+
+
+class AcceptSerializer(AtSerializer):
+    technician = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), label=_("维修人员"))
+
+
+class CompleteSerializer(AtSerializer):
+    actual_items = serializers.JSONField(
+        required=False,
+        label=_("实际项目"),
+        help_text=_('收费项目编号列表，或 [{"price_item": id, "quantity": n}, {"name", "fee_yuan", "quantity"}]'),
+    )
+    fee_yuan = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal(0), label=_("收费(元)"))
+    customer_signed = serializers.BooleanField(label=_("客户已签字确认"))
+    completed_at = serializers.DateTimeField(required=False, allow_null=True, label=_("完成时间"))
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_blank=True)
+    difference_note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class RepairFilter(django_filters.FilterSet):
+    project = ProjectFilter()
+    status = django_filters.ChoiceFilter(choices=RepairStatus.choices, label=_("状态"))
+    assignee = IdFilter(field_name="assignee_id", label=_("维修人员"))
+    customer = IdFilter(field_name="customer_id", label=_("客户"))
+
+    class Meta:
+        model = Repair
+        fields = ["project", "status", "assignee", "customer"]
+
+
+def _repair_action(serializer: type[serializers.Serializer[Any]], summary: Any, path: str) -> Any:
+    schema = extend_schema(
+        summary=summary,
+        request=serializer,
+        responses={200: RepairSerializer, **_errors(conflict=_("报修单已被他人修改，或当前状态不允许此操作"))},
+    )
+
+    def decorate(func: Any) -> Any:
+        return schema(
+            action(detail=True, methods=["post"], url_path=path, filterset_class=None, pagination_class=None)(func)
+        )
+
+    return decorate
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("报修列表（可见项目）"), description=_("可按 ?project= ?status= ?assignee= 筛选")),
+    retrieve=extend_schema(summary=_("一张派工单：状态、时限、报修与实际项目")),
+)
+class RepairViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Repair]
+):
+    queryset = Repair.objects.none()
+    serializer_class = RepairSerializer
+    filterset_class = RepairFilter
+
+    def get_queryset(self) -> QuerySet[Repair]:
+        if getattr(self, "swagger_fake_view", False):
+            return Repair.objects.none()
+        return scope(Repair.objects.prefetch_related("lines"), self.request.user).order_by("-received_at", "-id")
+
+    def get_object(self) -> Repair:
+        return get_for_user(
+            Repair.objects.select_related("project", "price_item"), self.request.user, self.kwargs["pk"]
+        )
+
+    def _fresh(self, repair: Repair, code: int = status.HTTP_200_OK) -> Response:
+        return Response(RepairSerializer(Repair.objects.prefetch_related("lines").get(pk=repair.pk)).data, status=code)
+
+    def _valid(self, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+        data = serializer(data=self.request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    @extend_schema(
+        summary=_("登记报修 (R01–R05, R12, R13)"),
+        description=_(
+            "price_item 为空表示非标准项目 (R05)；urgent 与 appointment_at 二选一。"
+            "received_at 可早于现在（补录纸质单），不能晚于现在。order_due_at = 受理 + 5 分钟 (R02)。"
+        ),
+        request=RepairCreateSerializer,
+        responses={201: RepairSerializer, **_errors()},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self._valid(RepairCreateSerializer)
+        project = values.pop("project")
+        repair = services.repair_log(
+            project=project,
+            request=services.RepairRequest(**{k: v for k, v in values.items() if v is not None or k == "urgent"}),
+            actor=request.user,
+        )
+        return self._fresh(repair, status.HTTP_201_CREATED)
+
+    @_repair_action(AcceptSerializer, _("接单 (R03/R04：到场时限自接单起算)"), "accept")
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._valid(AcceptSerializer)
+        return self._fresh(services.repair_accept(repair=repair, actor=request.user, **values))
+
+    @_repair_action(AtSerializer, _("到场 (R03/R04/R06)"), "arrive")
+    def arrive(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._valid(AtSerializer)
+        return self._fresh(services.repair_arrive(repair=repair, actor=request.user, **values))
+
+    @_repair_action(CompleteSerializer, _("完工，客户签字确认 (R07, R10)"), "complete")
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._valid(CompleteSerializer)
+        completed_at = values.pop("completed_at", None) or values.pop("at", None)
+        values.pop("at", None)
+        return self._fresh(
+            services.repair_complete(
+                repair=repair,
+                actor=request.user,
+                customer_signed=values["customer_signed"],
+                fee_yuan=values["fee_yuan"],
+                actual_items=values.get("actual_items"),
+                payment_method=values.get("payment_method", ""),
+                completed_at=completed_at,
+                difference_note=values.get("difference_note", ""),
+            )
+        )
+
+
+router.register("repairs", RepairViewSet, basename="repair")

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class RepairsConfig(AppConfig):
     name = "guanjia.repairs"
     label = "repairs"
+    verbose_name = "报修"
+
+    def ready(self) -> None:
+        from guanjia.cases.services import register_deadline_handler
+        from guanjia.repairs.services import on_deadline_missed
+
+        for kind in ("order", "notify", "assess", "arrive"):
+            register_deadline_handler("repairs.repair", kind, on_missed=on_deadline_missed)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VisitsConfig(AppConfig):
+    name = "guanjia.visits"
+    label = "visits"
+    verbose_name = "回访"
