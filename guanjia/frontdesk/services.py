@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from hashlib import sha256
@@ -625,13 +626,16 @@ def _on_due_missed(deadline: Any, item: CustodyItem, now: datetime) -> None:
     _alert(item, title, roles=roles, kind="frontdesk.overdue", level=Level.WARNING)
 
 
-def _alert(item: CustodyItem, title: str, *, roles: list[str], kind: str, level: str = Level.INFO) -> None:
+_TAB_OF = {CustodyKind.LOAN: "loans", CustodyKind.KEY: "keys", CustodyKind.LOST_FOUND: "lost"}
+
+
+def _alert(item: CustodyItem, title: str, *, roles: Sequence[str], kind: str, level: str = Level.INFO) -> None:
     recipients = list(staff_with_roles(item.project, roles))
     notify(
         recipients=recipients,
         kind=kind,
         title=title,
-        url=f"/frontdesk/?item={item.pk}",
+        url=f"/frontdesk/?tab={_TAB_OF.get(item.kind, 'parcels')}",
         project=item.project,
         level=level,
         dedupe_key=f"{kind}:{item.pk}:{item.version}",
