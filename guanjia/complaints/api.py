@@ -344,17 +344,21 @@ class ComplaintFilter(filters.FilterSet):
     customer = IdFilter(field_name="customer_id", label=gettext_lazy("客户"))
     incident = IdFilter(field_name="incident_id", label=gettext_lazy("事件"))
     assignee = IdFilter(field_name="assignee_id", label=gettext_lazy("处理人"))
-    open = filters.BooleanFilter(method="filter_open", label=gettext_lazy("未完成"))
+    open = filters.ChoiceFilter(
+        choices=(("true", gettext_lazy("未完成")), ("false", gettext_lazy("已完成"))),
+        method="filter_open",
+        label=gettext_lazy("未完成"),
+    )
 
     class Meta:
         model = Complaint
         fields = ["project", "status", "grade", "nature", "department", "customer", "incident", "open"]
 
-    def filter_open(self, queryset: QuerySet[Complaint], name: str, value: bool | None) -> QuerySet[Complaint]:
-        if value is None:
+    def filter_open(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
+        if not value:
             return queryset
         condition = Q(status__in=OPEN_STATUSES)
-        return queryset.filter(condition) if value else queryset.exclude(condition)
+        return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
 
 class IncidentFilter(filters.FilterSet):
