@@ -22,7 +22,7 @@ from guanjia.frontdesk.models import (
 _ITEM_RELATED = ("owner_customer", "owner_unit__building", "owner_staff", "received_by", "handed_over_by")
 
 
-def _open_q() -> Q:
+def open_q() -> Q:
     """Items still the desk's business: waiting at the desk (parcels, keys in the drawer, slips at the gate),
     or out with someone and due back (loans, keys)."""
     return Q(status=CustodyStatus.HELD) | Q(
@@ -36,7 +36,7 @@ def open_custody_items(project: Project | int, kind: str | None = None) -> Query
 
     For the shift handover (F09): group by ``kind``; ``item.status == "held"`` means on the shelf,
     ``item.is_out`` means lent or issued (see ``due_back_at``)."""
-    rows = CustodyItem.objects.filter(_open_q(), project=project).select_related(*_ITEM_RELATED)
+    rows = CustodyItem.objects.filter(open_q(), project=project).select_related(*_ITEM_RELATED)
     if kind is not None:
         rows = rows.filter(kind=kind)
     return rows.order_by("received_at", "id")
@@ -63,7 +63,7 @@ def custody_items_for(
     if kind:
         rows = rows.filter(kind=kind)
     if status == "open":
-        rows = rows.filter(_open_q())
+        rows = rows.filter(open_q())
     elif status:
         rows = rows.filter(status=status)
     q = q.strip()

@@ -626,7 +626,7 @@ def _on_due_missed(deadline: Any, item: CustodyItem, now: datetime) -> None:
     _alert(item, title, roles=roles, kind="frontdesk.overdue", level=Level.WARNING)
 
 
-_TAB_OF = {CustodyKind.LOAN: "loans", CustodyKind.KEY: "keys", CustodyKind.LOST_FOUND: "lost"}
+_TAB_OF: dict[str, str] = {CustodyKind.LOAN: "loans", CustodyKind.KEY: "keys", CustodyKind.LOST_FOUND: "lost"}
 
 
 def _alert(item: CustodyItem, title: str, *, roles: Sequence[str], kind: str, level: str = Level.INFO) -> None:
