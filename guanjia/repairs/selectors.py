@@ -119,6 +119,10 @@ class RepairDetail:
     def signed_by(self, role: str) -> bool:
         return any(s.role == role for s in self.signatures)
 
+    @property
+    def signed_by_supervisor(self) -> bool:
+        return self.signed_by(SignerRole.SUPERVISOR)
+
 
 def repair_detail(user: Any, pk: Any) -> RepairDetail:
     repair = repair_for_user(user, pk)
