@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import can_manage_master_data
@@ -26,7 +27,16 @@ from guanjia.workdays.models import CalendarDay
 from guanjia.workdays.selectors import recent_calendar_events, year_view
 from guanjia.workdays.services import calendar_day_reset, calendar_day_set, calendar_year_confirm
 
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+#: Column headers of the month grids, Monday first as Chinese calendars print them.
+WEEKDAYS = [
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
 
 
 def manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
