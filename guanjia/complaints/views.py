@@ -22,16 +22,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanjia.accounts import access
-from guanjia.cases.models import Department
+from guanjia.accounts.models import User
+from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.cases.services import TransitionError
 from guanjia.complaints import forms, selectors
-from guanjia.complaints.grading import Grade
-from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Incident, Nature
+from guanjia.complaints.grading import Grade, Injury
+from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, GroupMeasure, Incident, InformMethod, Nature
 from guanjia.estates.selectors import customer_search
 from guanjia.estates.services import ConflictError
 
@@ -134,7 +136,7 @@ def _register_context(request: HttpRequest, form: forms.RegisterForm) -> dict[st
 @require_GET
 def customer_lookup(request: HttpRequest) -> HttpResponse:
     """The register form's customer search (htmx): one row per customer and home, a click fills both."""
-    query = request.GET.get("q", "").strip()
+    query = (request.GET.get("lookup") or request.GET.get("q") or "").strip()
     results = customer_search(user=request.user, project=_project(request), query=query, limit=LOOKUP_LIMIT)
     rows: list[dict[str, Any]] = []
     for customer in results:
@@ -266,7 +268,10 @@ VERB_LABELS: dict[str, Any] = {
 #: Keys of event data in the desk's words.
 DATA_LABELS: dict[str, Any] = {
     "department": gettext_lazy("部门"),
+    "against_department": gettext_lazy("被投诉部门"),
+    "against_person": gettext_lazy("被投诉人"),
     "assignee": gettext_lazy("处理人"),
+    "first_responder": gettext_lazy("首问责任人"),
     "text": gettext_lazy("内容"),
     "note": gettext_lazy("说明"),
     "deadline": gettext_lazy("期限"),
@@ -276,41 +281,105 @@ DATA_LABELS: dict[str, Any] = {
     "grade": gettext_lazy("级别"),
     "grade_from": gettext_lazy("原级别"),
     "computed": gettext_lazy("按规则"),
-    "cause": gettext_lazy("原因"),
+    "cause": gettext_lazy("起因"),
     "kind": gettext_lazy("时限"),
     "due_at": gettext_lazy("期限"),
     "signer_name": gettext_lazy("签名人"),
     "measure": gettext_lazy("方式"),
     "nature": gettext_lazy("性质"),
     "channel": gettext_lazy("方式"),
+    "received_at": gettext_lazy("受理时间"),
+    "entered_late": gettext_lazy("事后补录"),
     "customers_in_incident": gettext_lazy("事件客户数"),
+    "incident": gettext_lazy("事件"),
+    "from": gettext_lazy("原"),
+    "to": gettext_lazy("新"),
+    "economic_loss_yuan": gettext_lazy("经济损失(元)"),
+    "injury": gettext_lazy("人身伤害"),
+    "deaths": gettext_lazy("死亡人数"),
+    "media_days": gettext_lazy("负面报道天数"),
+    "media_outlets": gettext_lazy("报道媒体家数"),
+    "to_authorities": gettext_lazy("向上级主管部门投诉"),
+    "repeat_count": gettext_lazy("此前反映次数"),
+    "location": gettext_lazy("发生地点"),
+    "occurred_at": gettext_lazy("发生时间"),
+    "customer_request": gettext_lazy("客户要求"),
+    "requested_deadline": gettext_lazy("客户要求期限"),
+    "special_service": gettext_lazy("特约服务"),
 }
+#: Coded values shown by their label.
+_VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "channel": dict(Channel.choices),
+    "department": dict(Department.choices),
+    "against_department": dict(Department.choices),
+    "grade": dict(Grade.choices),
+    "grade_from": dict(Grade.choices),
+    "computed": dict(Grade.choices),
+    "nature": dict(Nature.choices),
+    "method": dict(InformMethod.choices),
+    "measure": dict(GroupMeasure.choices),
+    "injury": dict(Injury.choices),
+    "kind": DEADLINE_KIND_LABELS,
+    "cause": {"incident": gettext_lazy("事件客户数变化"), "facts": gettext_lazy("定级事实变化")},
+}
+_USER_KEYS = frozenset({"assignee", "first_responder"})
 #: Event data too technical for the page.
-_HIDDEN_DATA = frozenset({"reasons", "sha256", "signature", "mail", "deadline_id", "raised", "kept", "computed_from"})
+_HIDDEN_DATA = frozenset(
+    {"reasons", "sha256", "signature", "mail", "deadline_id", "raised", "kept", "computed_from", "incident"}
+)
 
 
 def verb_label(verb: str) -> str:
     return str(VERB_LABELS.get(verb, verb))
 
 
-def _event_details(data: Any) -> list[tuple[str, str]]:
-    """The event's data as short "key: value" pairs (before → after for changes)."""
+def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if key in _USER_KEYS and isinstance(value, int):
+        return people.get(value, "—")
+    if key in _VALUE_LABELS and isinstance(value, str):
+        return str(_VALUE_LABELS[key].get(value, value))
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
+    """The event's data as short "what: value" pairs in the desk's words (changes as old → new)."""
     if not isinstance(data, dict):
         return []
     pairs: list[tuple[str, str]] = []
-    for key, value in list(data.items())[:12]:
-        if key in _HIDDEN_DATA or value in (None, "", [], {}):
+    for key, value in list(data.items())[:16]:
+        if key in _HIDDEN_DATA or value in (None, "", [], {}) or (key == "entered_late" and value is False):
             continue
-        if isinstance(value, dict) and {"before", "after"} <= value.keys():
-            text = f"{value['before']} → {value['after']}"
-        elif isinstance(value, list | tuple) and len(value) == 2 and key in {"changes", "grade", "status"}:
-            text = f"{value[0]} → {value[1]}"
+        if isinstance(value, dict) and ({"from", "to"} <= value.keys() or {"before", "after"} <= value.keys()):
+            old, new = (value["from"], value["to"]) if "from" in value else (value["before"], value["after"])
+            text = f"{_value_text(key, old, people)} → {_value_text(key, new, people)}"
         elif isinstance(value, dict):
-            text = "; ".join(f"{k}: {v}" for k, v in list(value.items())[:8])
+            text = "; ".join(
+                f"{DATA_LABELS.get(k, k)}: {_value_text(k, v, people)}" for k, v in list(value.items())[:8]
+            )
         else:
-            text = str(value)
+            text = _value_text(key, value, people)
         pairs.append((str(DATA_LABELS.get(key, key)), text[:300]))
     return pairs
+
+
+def _people_named_in(events: list[Any]) -> dict[int, str]:
+    """Names of the staff that events refer to by id (one query for the whole timeline)."""
+    ids = {
+        v
+        for e in events
+        if isinstance(e.data, dict)
+        for k, v in e.data.items()
+        if k in _USER_KEYS and isinstance(v, int)
+    }
+    if not ids:
+        return {}
+    return {u.pk: u.display_name for u in User.objects.filter(pk__in=ids).only("id", "name", "username")}
 
 
 @dataclass(frozen=True)
@@ -404,7 +473,11 @@ ACTIONS: dict[str, Action] = {
             "complete",
             gettext_lazy("处理完成"),
             forms.CompleteForm,
-            lambda u, c: c.can_become(ComplaintStatus.COMPLETED) and _handler(u, c),
+            lambda u, c: (
+                c.can_become(ComplaintStatus.COMPLETED)
+                and (c.status != ComplaintStatus.REGISTERED or c.nature == Nature.INVALID)
+                and _handler(u, c)
+            ),
             lambda r, c, d: _services().complaint_complete(complaint=c, result=d["result"], actor=r.user),
             gettext_lazy("已记录处理完成"),
         ),
@@ -537,7 +610,10 @@ def _detail(
             action_forms.append((action, _make_form(action.name, complaint, request)))
     facts_form = failed[1] if failed and failed[0] == "facts" else _facts_form(complaint)
     can_handle = access.can_handle_complaint(user, complaint)
-    timeline = [{"event": e, "label": verb_label(e.verb), "details": _event_details(e.data)} for e in page.timeline]
+    people = _people_named_in(page.timeline)
+    timeline = [
+        {"event": e, "label": verb_label(e.verb), "details": _event_details(e.data, people)} for e in page.timeline
+    ]
     grade_reasons = [r for r in complaint.grade_reasons if isinstance(r, dict)] if complaint.grade_reasons else []
     mail_entry = getattr(complaint, "mail_entry", None) if complaint.channel == Channel.LETTER else None
     context = {

@@ -105,16 +105,34 @@ def test_c13_dispatch_then_acknowledge_then_complete_and_inform(world, web_as):
 
 
 def test_refused_transition_is_a_message_not_a_500(world, web_as):
+    letter = register(world, channel="letter", mail={"sender": "业委会", "subject": "噪音"})
+    client = web_as(world.front_desk)
+    url = reverse("complaints:written_reply", args=[letter.pk])
+    client.post(url, {"written_reply-text": "已整改"})
+    # A second written reply is refused by the service (TransitionError): a message, the first reply kept.
+    response = client.post(url, {"written_reply-text": "再次回复"}, follow=True)
+    assert response.status_code == 200
+    assert "已书面回复" in response.content.decode()
+    letter.mail_entry.refresh_from_db()
+    assert letter.mail_entry.reply_text == "已整改"
+
+
+def test_complete_is_offered_only_when_the_service_allows_it(world, web_as):
     complaint = register(world)
     client = web_as(world.front_desk)
-    # Completing a valid complaint straight from registration is refused by the service (C15).
-    response = client.post(
-        reverse("complaints:complete", args=[complaint.pk]), {"complete-result": "好了"}, follow=True
+    assert 'id="action-complete"' not in client.get(detail_url(complaint)).content.decode()
+    client.post(
+        reverse("complaints:nature", args=[complaint.pk]), {"nature-nature": "invalid", "nature-reason": "不属服务范围"}
     )
-    assert response.status_code == 200
-    assert "须先派单处理" in response.content.decode()
-    complaint.refresh_from_db()
-    assert complaint.status == "registered"
+    assert 'id="action-complete"' in client.get(detail_url(complaint)).content.decode()
+
+
+def test_timeline_speaks_the_desks_language(world, web_as):
+    complaint = register(world, channel="visit", first_responder=world.butler)
+    html = web_as(world.front_desk).get(detail_url(complaint)).content.decode()
+    timeline = html.split('id="timeline"')[1].split("</section>")[0]
+    assert "来访" in timeline and "王管家" in timeline and "一般投诉" in timeline
+    assert "visit" not in timeline and "first_responder" not in timeline
 
 
 def test_action_not_available_now_is_a_message(world, web_as):
