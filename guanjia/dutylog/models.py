@@ -31,7 +31,9 @@ class Shift(models.Model):
     name = models.CharField(_("班次名称"), max_length=30, blank=True, help_text=_("其他班次时填写，如 中班"))
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
-    on_duty = models.ManyToManyField(USER, verbose_name=_("值班人员"), related_name="+")
+    on_duty: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        USER, verbose_name=_("值班人员"), related_name="+"
+    )
     opened_by = models.ForeignKey(USER, verbose_name=_("开班人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

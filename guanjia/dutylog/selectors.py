@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from guanjia.cases.models import Deadline, DeadlineState
@@ -165,13 +166,12 @@ def case_deadlines_due(project: Project, now: datetime, hours: int) -> list[dict
     result = []
     for d in rows:
         subject = d.subject
+        model = d.subject_type.model_class()
         result.append(
             {
                 "id": d.pk,
                 "kind": d.kind_label,
-                "case_type": str(d.subject_type.model_class()._meta.verbose_name)
-                if d.subject_type.model_class()
-                else "",
+                "case_type": str(model._meta.verbose_name) if model is not None else "",
                 "number": getattr(subject, "number", "") or str(subject or ""),
                 "summary": (getattr(subject, "description", "") or "")[:60],
                 "due_at": d.due_at,
@@ -183,10 +183,12 @@ def case_deadlines_due(project: Project, now: datetime, hours: int) -> list[dict
 
 
 def _url_of(subject: Any) -> str:
-    getter = getattr(subject, "get_absolute_url", None)
+    """The case page of ``subject`` (``<app>:detail``), or "" where that app has no such page."""
+    if subject is None:
+        return ""
     try:
-        return str(getter()) if getter else ""
-    except Exception:  # a case page not built yet must not break the sheet
+        return reverse(f"{subject._meta.app_label}:detail", args=[subject.pk])
+    except NoReverseMatch:
         return ""
 
 
@@ -195,7 +197,8 @@ def _custody(project: Project) -> tuple[list[dict[str, Any]], list[dict[str, Any
     ledger (F02–F05)."""
     from guanjia.frontdesk.selectors import open_custody_items
 
-    out, waiting = [], []
+    out: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
     for item in open_custody_items(project):
         row = {
             "id": item.pk,

@@ -53,8 +53,6 @@ from guanjia.estates.models import Customer, Project, Unit
 from guanjia.notifications.services import notify
 from guanjia.timeline.services import record
 
-#: How long after a shift's end an unsigned handover is flagged and the CS supervisor told (F09).
-HANDOVER_GRACE = timedelta(minutes=30)
 #: Roles that approve notices and meeting-room bookings and edit the standard phrases.
 APPROVER_ROLES = MANAGER_ROLES
 #: Roles that send fee notices and follow arrears up (the desk, butlers, customer assistants, managers).
@@ -150,11 +148,10 @@ def checklist_record(*, shift: Shift, area: str, result: str, note: str = "", ac
 
 
 def checklist_request_repair(*, item: ChecklistItem, actor: User) -> ChecklistItem:
-    """An anomaly becomes a repair order in one step (F08, R12).
-
-    When the repairs app offers ``repair_register_from_duty_log`` the order is registered there and its
-    number kept; until then the anomaly is recorded as "needs repair" (待开维修单) and shows on the
-    handover sheet until someone fills in the order number (``checklist_link_repair``).
+    """An anomaly becomes a repair order in one step (F08, R12): a public-area work order logged through
+    ``guanjia.repairs.services.repair_log`` with source "duty_log", in the same transaction, its number kept
+    on the check. A role that may not log repairs records the anomaly as "needs repair" (待开维修单); it
+    shows on the handover sheet until someone fills in the order number (``checklist_link_repair``).
     """
     shift = item.shift
     _check_actor(actor, shift.project)
@@ -167,8 +164,7 @@ def checklist_request_repair(*, item: ChecklistItem, actor: User) -> ChecklistIt
         item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
         if item.repair_requested_at is not None:
             raise NotPossible(_("该异常已转报修。"))
-        description = f"{item.get_area_display()}：{item.note}"
-        item.repair_ref = _register_repair(project=shift.project, description=description, actor=actor, at=now)
+        item.repair_ref = _register_repair(item=item, actor=actor, at=now)
         item.repair_requested_at = now
         item.save(update_fields=["repair_ref", "repair_requested_at"])
         record(
@@ -180,17 +176,24 @@ def checklist_request_repair(*, item: ChecklistItem, actor: User) -> ChecklistIt
     return item
 
 
-def _register_repair(*, project: Project, description: str, actor: User, at: datetime) -> str:
-    """The repair order's number, or "" while guanjia.repairs has no service for duty-log anomalies."""
+def _register_repair(*, item: ChecklistItem, actor: User, at: datetime) -> str:
+    """Log a public-area work order for the anomaly (R12, source "duty_log") and return its number; "" when
+    the actor's role may not log repairs (the anomaly then waits on the sheet as "needs repair")."""
+    from guanjia.repairs.models import RepairSource
+    from guanjia.repairs.services import RepairRequest, repair_log
+
+    area = str(item.get_area_display())
+    request = RepairRequest(
+        description=f"{area}：{item.note}",
+        location=_("%(area)s（值班检查）") % {"area": area},
+        received_at=at,
+        source=RepairSource.DUTY_LOG,
+    )
     try:
-        from guanjia.repairs import services as repair_services
-    except ImportError:  # pragma: no cover - the repairs app is installed everywhere
+        repair = repair_log(project=item.shift.project, request=request, actor=actor)
+    except (PermissionError, PermissionDenied):
         return ""
-    register = getattr(repair_services, "repair_register_from_duty_log", None)
-    if register is None:
-        return ""
-    repair = register(project=project, description=description, actor=actor, received_at=at)
-    return str(getattr(repair, "number", repair))
+    return repair.number
 
 
 def checklist_link_repair(*, item: ChecklistItem, repair_ref: str, actor: User) -> ChecklistItem:
@@ -302,9 +305,10 @@ def handover_sign(*, handover: Handover, actor: User) -> Handover:
 
 
 def handover_flag_unsigned(*, now: datetime | None = None) -> int:
-    """Tell each project's CS supervisors about shifts that ended more than ``HANDOVER_GRACE`` ago without a
-    signed handover (once per shift: the notification's dedupe key). Returns how many shifts were flagged.
-    Run by the periodic sweep (``dutylog.tasks``, ``manage.py dutylog_sweep``)."""
+    """Tell each project's CS supervisors about shifts that ended more than 30 minutes ago
+    (``selectors.UNSIGNED_GRACE``) without a signed handover, once per shift (the notification's dedupe
+    key). Returns how many shifts were flagged. Run by the periodic sweep (``dutylog.tasks``,
+    ``manage.py dutylog_sweep``)."""
     from guanjia.dutylog.selectors import unsigned_shifts
 
     now = now or timezone.now()

@@ -40,32 +40,39 @@ def test_f08_an_anomaly_needs_a_note_naming_what_is_wrong(world, shift):
 
 
 def test_f08_anomaly_becomes_a_repair_order_in_one_step(world, shift):
+    from guanjia.repairs.models import Repair
+
     item = services.checklist_record(
         shift=shift, area="lights", result="anomaly", note="大堂筒灯不亮", actor=world.front_desk
     )
     item = services.checklist_request_repair(item=item, actor=world.front_desk)
-    assert item.repair_requested_at is not None
-    # Until guanjia.repairs offers its duty-log service the anomaly waits as "needs repair" on the sheet.
-    assert item.repair_ref or item in selectors.anomalies_needing_repair(world.estate)
+    repair = Repair.objects.get(number=item.repair_ref)
+    assert repair.source == "duty_log" and repair.project == world.estate and repair.unit is None
+    assert "大堂筒灯不亮" in repair.description and "照明" in repair.location
     assert "shift.anomaly_to_repair" in verbs(shift)
+    assert not selectors.anomalies_needing_repair(world.estate).filter(pk=item.pk).exists()
     with pytest.raises(NotPossible):
         services.checklist_request_repair(item=item, actor=world.front_desk)
+
+
+def test_f08_r12_a_role_that_may_not_log_repairs_leaves_the_anomaly_as_needs_repair(world, shift):
+    from guanjia.testing.factories import make_staff
+
+    # An outsourced contractor on duty at the gate may record the check but not log a work order.
+    contractor = make_staff("contractor", projects=(world.estate,), username="gate", name="外包小赵")
+    item = services.checklist_record(
+        shift=shift, area="barriers", result="anomaly", note="道闸不抬杆", actor=contractor
+    )
+    item = services.checklist_request_repair(item=item, actor=contractor)
+    assert item.needs_repair and item in selectors.anomalies_needing_repair(world.estate)
+    services.checklist_link_repair(item=item, repair_ref="BX-1", actor=world.front_desk)
+    assert not selectors.anomalies_needing_repair(world.estate).filter(pk=item.pk).exists()
 
 
 def test_f08_an_ok_check_cannot_be_sent_to_repair(world, shift):
     item = services.checklist_record(shift=shift, area="doors", result="ok", actor=world.front_desk)
     with pytest.raises(NotPossible):
         services.checklist_request_repair(item=item, actor=world.front_desk)
-
-
-def test_f08_repair_number_filled_in_later_clears_the_needs_repair_list(world, shift):
-    item = services.checklist_record(
-        shift=shift, area="fire", result="anomaly", note="灭火器过期", actor=world.front_desk
-    )
-    item = services.checklist_request_repair(item=item, actor=world.front_desk)
-    if not item.repair_ref:
-        services.checklist_link_repair(item=item, repair_ref="BX20261122001", actor=world.front_desk)
-    assert not selectors.anomalies_needing_repair(world.estate).filter(pk=item.pk).exists()
 
 
 def test_f08_log_entry_is_recorded_with_time_and_author(world, shift):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,6 @@ from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import (
     CheckArea,
     ChecklistItem,
-    CheckResult,
     DutyLogEntry,
     Handover,
     HandoverStatus,
@@ -214,8 +214,6 @@ def handover_submit(request: HttpRequest, pk: int) -> HttpResponse:
         custody_note=request.POST.get("custody_note", ""),
         actor=request.user,  # type: ignore[arg-type]
     )
-    from django.contrib import messages
-
     messages.success(request, _("已交班，请接班人员核对后签名。"))
     return redirect("dutylog:handover", shift.pk)
 
@@ -224,10 +222,5 @@ def handover_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def handover_sign(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_for_user(Handover.objects.all(), request.user, pk)
     services.handover_sign(handover=record, actor=request.user)  # type: ignore[arg-type]
-    from django.contrib import messages
-
     messages.success(request, _("已签名接班。"))
     return redirect("dutylog:handover", record.shift_id)
-
-
-__all__ = ["CheckResult", "today"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,6 @@ from guanjia.accounts.access import get_for_user, has_role
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import (
     Booking,
-    BookingStatus,
     CollectionPlan,
     ContactMethod,
     FeeKind,
@@ -46,7 +46,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "project": project,
         "rooms": list(MeetingRoom.objects.filter(project=project, active=True)),
-        "bookings": list(selectors.bookings_of(project, since=now - timezone.timedelta(hours=12))),
+        "bookings": list(selectors.bookings_of(project, since=now - timedelta(hours=12))),
         "can_approve": has_role(request.user, services.APPROVER_ROLES),
         "now": now,
     }
@@ -240,6 +240,3 @@ def parking_save(request: HttpRequest) -> str:
         actor=request.user,  # type: ignore[arg-type]
     )
     return _("车位 %(number)s 已保存。") % {"number": space.number}
-
-
-__all__ = ["BookingStatus"]
