@@ -271,10 +271,16 @@ def test_c20_sign_via_api(world, api_as):
     assert r.status_code == 400 and "image" in r.json()
 
 
-def test_c17_reply_in_writing_via_api(world, api_as):
-    complaint = register(world, channel="letter", mail={"sender": "李明", "subject": "噪音"})
+def test_c17_letter_via_api_is_registered_in_the_mail_register_and_replied_in_writing(world, api_as):
+    data = body(world, channel="letter", mail={"sender": "李明", "subject": "夜间施工噪音"})
+    created = api_as(world.front_desk).post(URL, data, format="json")
+    assert created.status_code == 201, created.content
+    complaint = Complaint.objects.get(pk=created.json()["id"])
+    assert complaint.mail_entry.subject == "夜间施工噪音"
     r = api_as(world.supervisor).post(f"{URL}{complaint.pk}/reply-in-writing/", {"text": "函复如下"}, format="json")
-    assert r.status_code == 200 and r.json()["replied_at"]
+    assert r.status_code == 200 and r.json()["replied_at"] and r.json()["subject"] == "夜间施工噪音"
+    bad = api_as(world.front_desk).post(URL, body(world, channel="letter", mail={"sender": "x" * 101}), format="json")
+    assert bad.status_code == 400 and "mail" in bad.json()
 
 
 def test_c19_group_measure_via_api(world, api_as):
