@@ -265,7 +265,7 @@ def repair_log(*, project: Project, request: RepairRequest, actor: Any, first_re
             number=case_number_next(prefix=Repair.NUMBER_PREFIX, at=received_at),
             customer=request.customer,
             customer_name=request.customer_name.strip(),
-            contact_phone=request.contact_phone.strip(),
+            contact_phone=request.contact_phone.strip() or (request.customer.primary_phone if request.customer else ""),
             unit=request.unit,
             received_at=received_at,
             registered_by=actor,

@@ -31,7 +31,7 @@ from guanjia.accounts.access import (
     get_for_user,
 )
 from guanjia.accounts.models import User
-from guanjia.cases.models import Department
+from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Customer, Unit
 from guanjia.estates.selectors import customer_search as search_customers
@@ -258,7 +258,7 @@ def log(request: HttpRequest) -> HttpResponse:
             unit=unit,
             customer=customer,
             customer_name=post.get("customer_name", ""),
-            contact_phone=post.get("contact_phone", "") or (customer.primary_phone if customer else ""),
+            contact_phone=post.get("contact_phone", ""),
             location=post.get("location", ""),
             received_at=_when(post.get("received_at"), "received_at"),
             price_item=item,
@@ -369,14 +369,128 @@ def _lines_from(post: Any) -> list[dict[str, Any]]:
     return lines
 
 
+Step = Callable[[HttpRequest, Repair], str]
+#: The POST steps of an order by name: each calls one service and answers the message to show.
+STEPS: dict[str, Step] = {}
+
+
+def _step(name: str) -> Callable[[Step], Step]:
+    def register(func: Step) -> Step:
+        STEPS[name] = func
+        return func
+
+    return register
+
+
+def _at(request: HttpRequest) -> datetime | None:
+    return _when(request.POST.get("at"), "at")
+
+
+@_step("write_order")
+def _write_order(request: HttpRequest, repair: Repair) -> str:
+    services.repair_write_order(repair=repair, actor=request.user, at=_at(request))
+    return _("派工单已开出")
+
+
+@_step("notify")
+def _notify(request: HttpRequest, repair: Repair) -> str:
+    services.repair_notify_department(repair=repair, actor=request.user, at=_at(request))
+    return _("已通知部门领单")
+
+
+@_step("accept")
 def _accept(request: HttpRequest, repair: Repair) -> str:
     technician = _staff_member(repair, request.POST.get("technician"), "technician") or request.user
-    services.repair_accept(
-        repair=repair, actor=request.user, technician=technician, at=_when(request.POST.get("at"), "at")
-    )
+    services.repair_accept(repair=repair, actor=request.user, technician=technician, at=_at(request))
     return _("已接单，请在时限内到场 (R03/R04)")
 
 
+@_step("arrive")
+def _arrive(request: HttpRequest, repair: Repair) -> str:
+    services.repair_arrive(repair=repair, actor=request.user, at=_at(request))
+    return _("已到场")
+
+
+@_step("assess")
+def _assess(request: HttpRequest, repair: Repair) -> str:
+    post = request.POST
+    services.repair_assess(
+        repair=repair,
+        actor=request.user,
+        feasible=post.get("feasible") != "no",
+        assessment=post.get("assessment", ""),
+        quoted_fee_yuan=post.get("quoted_fee_yuan", ""),
+        at=_at(request),
+    )
+    return _("已评估并报价，请告知客户 (R05)")
+
+
+@_step("consent")
+def _consent(request: HttpRequest, repair: Repair) -> str:
+    agreed = request.POST.get("agreed") == "yes"
+    reason = request.POST.get("reason", "")
+    services.repair_record_consent(repair=repair, actor=request.user, agreed=agreed, reason=reason, at=_at(request))
+    return _("已记录客户意见")
+
+
+@_step("items")
+def _items(request: HttpRequest, repair: Repair) -> str:
+    note = request.POST.get("difference_note", "")
+    services.repair_set_actual_items(
+        repair=repair, actor=request.user, items=_lines_from(request.POST), difference_note=note
+    )
+    return _("实际项目已保存 (R07)")
+
+
+@_step("materials")
+def _materials(request: HttpRequest, repair: Repair) -> str:
+    post = request.POST
+    services.repair_check_materials(
+        repair=repair,
+        actor=request.user,
+        supplied=post.get("supplied") == "on",
+        quality=post.get("quality", ""),
+        warned=post.get("warned") == "on",
+        note=post.get("note", ""),
+    )
+    return _("材料检验已记录 (R09)")
+
+
+@_step("agree")
+def _agree(request: HttpRequest, repair: Repair) -> str:
+    services.repair_customer_agrees(repair=repair, actor=request.user, at=_at(request))
+    return _("客户同意，开始维修 (R08)")
+
+
+@_step("decline")
+def _decline(request: HttpRequest, repair: Repair) -> str:
+    services.repair_decline(
+        repair=repair,
+        actor=request.user,
+        reason=request.POST.get("reason", ""),
+        technician_signature=request.POST.get("signature", ""),
+    )
+    return _("客户拒绝维修，工单退回，请部门主管签字 (R08)")
+
+
+@_step("countersign")
+def _countersign(request: HttpRequest, repair: Repair) -> str:
+    services.repair_countersign(repair=repair, actor=request.user, signature=request.POST.get("signature", ""))
+    return _("主管已签字")
+
+
+@_step("sign")
+def _sign(request: HttpRequest, repair: Repair) -> str:
+    services.repair_customer_sign(
+        repair=repair,
+        actor=request.user,
+        signature=request.POST.get("signature", ""),
+        signer_name=request.POST.get("signer_name", ""),
+    )
+    return _("客户已签名")
+
+
+@_step("complete")
 def _complete(request: HttpRequest, repair: Repair) -> str:
     post = request.POST
     signed = repair.signatures.filter(role=SignerRole.CUSTOMER).exists()
@@ -395,96 +509,44 @@ def _complete(request: HttpRequest, repair: Repair) -> str:
     return _("维修已完成，工单已回到前台 (R10, R11)")
 
 
-def _at(request: HttpRequest) -> datetime | None:
-    return _when(request.POST.get("at"), "at")
+@_step("return")
+def _return(request: HttpRequest, repair: Repair) -> str:
+    services.repair_return_to_desk(repair=repair, actor=request.user, at=_at(request))
+    return _("部门联已交回前台 (R11)")
 
 
-STEPS: dict[str, Callable[[HttpRequest, Repair], str]] = {
-    "write_order": lambda r, o: (services.repair_write_order(repair=o, actor=r.user, at=_at(r)), _("派工单已开出"))[1],
-    "notify": lambda r, o: (services.repair_notify_department(repair=o, actor=r.user, at=_at(r)), _("已通知部门领单"))[
-        1
-    ],
-    "accept": _accept,
-    "arrive": lambda r, o: (services.repair_arrive(repair=o, actor=r.user, at=_at(r)), _("已到场"))[1],
-    "assess": lambda r, o: (
-        services.repair_assess(
-            repair=o,
-            actor=r.user,
-            feasible=r.POST.get("feasible") != "no",
-            assessment=r.POST.get("assessment", ""),
-            quoted_fee_yuan=r.POST.get("quoted_fee_yuan", ""),
-            at=_at(r),
-        ),
-        _("已评估并报价，请告知客户 (R05)"),
-    )[1],
-    "consent": lambda r, o: (
-        services.repair_record_consent(
-            repair=o, actor=r.user, agreed=r.POST.get("agreed") == "yes", reason=r.POST.get("reason", ""), at=_at(r)
-        ),
-        _("已记录客户意见"),
-    )[1],
-    "items": lambda r, o: (
-        services.repair_set_actual_items(
-            repair=o, actor=r.user, items=_lines_from(r.POST), difference_note=r.POST.get("difference_note", "")
-        ),
-        _("实际项目已保存 (R07)"),
-    )[1],
-    "materials": lambda r, o: (
-        services.repair_check_materials(
-            repair=o,
-            actor=r.user,
-            supplied=r.POST.get("supplied") == "on",
-            quality=r.POST.get("quality", ""),
-            warned=r.POST.get("warned") == "on",
-            note=r.POST.get("note", ""),
-        ),
-        _("材料检验已记录 (R09)"),
-    )[1],
-    "agree": lambda r, o: (services.repair_customer_agrees(repair=o, actor=r.user), _("客户同意，开始维修 (R08)"))[1],
-    "decline": lambda r, o: (
-        services.repair_decline(
-            repair=o, actor=r.user, reason=r.POST.get("reason", ""), technician_signature=r.POST.get("signature", "")
-        ),
-        _("客户拒绝维修，工单退回，请部门主管签字 (R08)"),
-    )[1],
-    "countersign": lambda r, o: (
-        services.repair_countersign(repair=o, actor=r.user, signature=r.POST.get("signature", "")),
-        _("主管已签字"),
-    )[1],
-    "sign": lambda r, o: (
-        services.repair_customer_sign(
-            repair=o, actor=r.user, signature=r.POST.get("signature", ""), signer_name=r.POST.get("signer_name", "")
-        ),
-        _("客户已签名"),
-    )[1],
-    "complete": _complete,
-    "return": lambda r, o: (
-        services.repair_return_to_desk(repair=o, actor=r.user, at=_at(r)),
-        _("部门联已交回前台 (R11)"),
-    )[1],
-    "payment": lambda r, o: (
-        services.repair_record_payment(
-            repair=o,
-            actor=r.user,
-            payment_method=r.POST.get("payment_method", ""),
-            collected_by=_staff_member(o, r.POST.get("collected_by"), "collected_by"),
-        ),
-        _("收费已登记"),
-    )[1],
-    "finance": lambda r, o: (services.repair_hand_to_finance(repair=o, actor=r.user, at=_at(r)), _("已交财务"))[1],
-    "cancel": lambda r, o: (
-        services.repair_cancel(repair=o, actor=r.user, reason=r.POST.get("reason", ""), at=_at(r)),
-        _("工单已取消"),
-    )[1],
-    "note": lambda r, o: (
-        services.repair_add_note(repair=o, actor=r.user, text=r.POST.get("text", ""), photos=r.FILES.getlist("photos")),
-        _("跟进记录已保存 (R13)"),
-    )[1],
-    "photo": lambda r, o: (
-        services.repair_add_photo(repair=o, actor=r.user, kind=r.POST.get("kind", ""), upload=r.FILES.get("photo")),
-        _("照片已上传"),
-    )[1],
-}
+@_step("payment")
+def _payment(request: HttpRequest, repair: Repair) -> str:
+    collector = _staff_member(repair, request.POST.get("collected_by"), "collected_by")
+    method = request.POST.get("payment_method", "")
+    services.repair_record_payment(repair=repair, actor=request.user, payment_method=method, collected_by=collector)
+    return _("收费已登记")
+
+
+@_step("finance")
+def _finance(request: HttpRequest, repair: Repair) -> str:
+    services.repair_hand_to_finance(repair=repair, actor=request.user, at=_at(request))
+    return _("已交财务")
+
+
+@_step("cancel")
+def _cancel(request: HttpRequest, repair: Repair) -> str:
+    services.repair_cancel(repair=repair, actor=request.user, reason=request.POST.get("reason", ""), at=_at(request))
+    return _("工单已取消")
+
+
+@_step("note")
+def _note(request: HttpRequest, repair: Repair) -> str:
+    photos = request.FILES.getlist("photos")
+    services.repair_add_note(repair=repair, actor=request.user, text=request.POST.get("text", ""), photos=photos)
+    return _("跟进记录已保存 (R13)")
+
+
+@_step("photo")
+def _photo(request: HttpRequest, repair: Repair) -> str:
+    kind = request.POST.get("kind", "")
+    services.repair_add_photo(repair=repair, actor=request.user, kind=kind, upload=request.FILES.get("photo"))
+    return _("照片已上传")
 
 
 @login_required
@@ -539,4 +601,6 @@ def timeliness(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("月份格式应为 YYYY-MM"))
         month = timezone.localdate().replace(day=1)
     figures = repair_timeliness(project=project, month=month) if project is not None else None
-    return render(request, "repairs/timeliness.html", {"project": project, "month": month, "figures": figures})
+    kinds = [(DEADLINE_KIND_LABELS.get(k, k), t) for k, t in figures.by_kind.items()] if figures else []
+    context = {"project": project, "month": month, "figures": figures, "kinds": kinds}
+    return render(request, "repairs/timeliness.html", context)

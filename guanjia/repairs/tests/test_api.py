@@ -42,7 +42,7 @@ def test_r02_create_answers_the_contract_fields(created):
     received = timezone.datetime.fromisoformat(body["received_at"])
     assert timezone.datetime.fromisoformat(body["order_due_at"]) == received + timedelta(minutes=5)
     assert body["assess_due_at"] is None and body["arrive_due_at"] is None
-    assert body["contact_phone"] == ""  # nothing typed; a phone would be masked
+    assert body["contact_phone"] == "139****5678"  # the customer's phone, masked
 
 
 def test_r04_appointment_gives_arrive_due_five_minutes_before(world, api_as, tap):
