@@ -643,7 +643,7 @@ def notice_transition(
     take_down_due: datetime | None = None,
 ) -> Notice:
     """The one-way flow draft → approved → posted → taken down → archived (F12). Approving needs a manager
-    other than the drafter; posting needs where and until when."""
+    (CS supervisor, office or general manager); posting needs where and until when."""
     _check_actor(actor, notice.project)
     if to not in NoticeStatus.values:
         raise ValidationError({"status": _("未知的状态。")})
