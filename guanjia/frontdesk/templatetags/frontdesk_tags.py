@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanjia.estates.models import Customer, Unit
 from guanjia.frontdesk.models import ArchiveEventKind
@@ -50,10 +51,10 @@ def age(value: datetime | None) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
+        return _("%(d)d天%(h)d小时") % {"d": days, "h": hours} if hours else _("%(d)d天") % {"d": days}
     if hours:
-        return f"{hours}小时{rest // 60}分钟"
-    return f"{rest // 60}分钟"
+        return _("%(h)d小时%(m)d分钟") % {"h": hours, "m": rest // 60}
+    return _("%(m)d分钟") % {"m": rest // 60}
 
 
 @register.filter
