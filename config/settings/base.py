@@ -174,6 +174,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set shared by several endpoints.
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "guanjia.complaints.grading.Grade",
+        "DepartmentEnum": "guanjia.cases.models.Department",
+        "ComplaintStatusEnum": "guanjia.complaints.models.ComplaintStatus",
+        "UnitStatusEnum": "guanjia.estates.models.UnitStatus",
+        "InformMethodEnum": "guanjia.complaints.models.InformMethod",
+        "GroupMeasureEnum": "guanjia.complaints.models.GroupMeasure",
+    },
 }
 
 # Personal data: the key of the keyed hash that lets an ID number be verified without storing it.
