@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import Role, User
@@ -124,9 +125,38 @@ class RepairDetail:
         return self.signed_by(SignerRole.SUPERVISOR)
 
 
+#: Timeline verbs of an order that are not status changes (those are labelled by the status).
+VERB_LABELS: dict[str, Any] = {
+    "repair.logged": _("登记报修"),
+    "repair.dispatched": _("派至部门"),
+    "repair.items_set": _("填写实际项目"),
+    "repair.materials_checked": _("检验客户自备材料"),
+    "repair.signed": _("签名"),
+    "repair.photo_added": _("上传照片"),
+    "repair.note_added": _("维保跟进记录"),
+    "repair.payment_recorded": _("登记收费"),
+    "repair.handed_to_finance": _("收费交财务"),
+    "deadline.missed": _("时限已过"),
+    "deadline.reminded": _("时限提醒"),
+    "visit.planned": _("安排回访"),
+}
+
+
+def verb_label(verb: str) -> str:
+    if verb in VERB_LABELS:
+        return str(VERB_LABELS[verb])
+    prefix, _dot, status = verb.partition(".")
+    if prefix == Repair.CASE_TYPE and status in RepairStatus.values:
+        return str(RepairStatus(status).label)
+    return verb
+
+
 def repair_detail(user: Any, pk: Any) -> RepairDetail:
     repair = repair_for_user(user, pk)
     lines = list(repair.lines.select_related("price_item"))
+    timeline = list(events_for(repair).select_related("actor"))
+    for event in timeline:
+        event.label = verb_label(event.verb)  # type: ignore[attr-defined]
     return RepairDetail(
         repair=repair,
         reported=[ln for ln in lines if ln.kind == LineKind.REPORTED],
@@ -135,7 +165,7 @@ def repair_detail(user: Any, pk: Any) -> RepairDetail:
         signatures=list(repair.signatures.all()),
         notes=list(repair.notes.select_related("written_by").prefetch_related("photos")),
         deadlines=list(deadlines_for(repair)),
-        timeline=list(events_for(repair).select_related("actor")),
+        timeline=timeline,
     )
 
 

@@ -211,3 +211,37 @@ def test_r05_supervisor_assesses_and_the_desk_records_consent_on_the_order_page(
     web_as(world.front_desk).post(reverse("repairs:step", args=[repair.pk, "consent"]), {"agreed": "yes"})
     repair.refresh_from_db()
     assert repair.status == RepairStatus.CONSENTED and repair.quoted_fee_yuan == 60
+
+
+def test_o04_outsider_customer_pick_finds_nobody_of_another_project(world, web_as):
+    response = web_as(world.outsider).get(reverse("repairs:customer_pick"), {"q": "lm"})
+    assert "李明" not in response.content.decode()
+
+
+def test_order_page_shows_the_history_in_words(world, web_as, accepted):
+    text = web_as(world.front_desk).get(reverse("repairs:detail", args=[accepted.pk])).content.decode()
+    assert "登记报修" in text and "已接单" in text and "repair.logged" not in text
+
+
+def test_r13_butler_writes_a_daily_note_with_a_photo_on_the_order_page(world, web_as, log):
+    repair = log(warranty=True, contractor="中建三局维保部")
+    services.repair_write_order(repair=repair, actor=world.front_desk)
+    services.repair_notify_department(repair=repair, actor=world.front_desk)
+    photo = SimpleUploadedFile("n.png", image_bytes("PNG"), content_type="image/png")
+    client = web_as(world.butler)
+    client.post(
+        reverse("repairs:step", args=[repair.pk, "note"]), {"text": "维保单位今日更换防水层", "photos": [photo]}
+    )
+    note = repair.notes.get()
+    assert note.written_by == world.butler and note.photos.count() == 1
+    assert "维保单位今日更换防水层" in client.get(reverse("repairs:detail", args=[repair.pk])).content.decode()
+
+
+def test_r08_technician_declines_on_the_phone_with_a_signature(world, web_as, accepted):
+    services.repair_arrive(repair=accepted, actor=world.technician)
+    web_as(world.technician).post(
+        reverse("repairs:step", args=[accepted.pk, "decline"]),
+        {"reason": "客户认为收费过高", "signature": data_url(signature_png())},
+    )
+    accepted.refresh_from_db()
+    assert accepted.status == RepairStatus.DECLINED and accepted.signatures.get().role == "technician"
