@@ -453,19 +453,23 @@ def repair_accept(*, repair: Repair, actor: Any, technician: Any, at: datetime |
         RepairStatus.QUOTED,
     ):
         raise TransitionError(_("非标准项目须先评估报价并取得客户同意后才能派工 (R05)"))
+    reassigning = repair.status == RepairStatus.ACCEPTED
+    if reassigning and repair.assignee_id == technician.pk:
+        raise TransitionError(_("该工单已由 %(name)s 接单") % {"name": technician.display_name})
     at = check_at(at, repair=repair, after=repair.consent_at or repair.notified_at, after_label=_("派工时间"))
     limits = policy_for(repair.project).repair_limits()
     with transaction.atomic():
         _ensure_dispatched(repair, actor, at)
         fields: dict[str, Any] = {"accepted_at": at, "assignee": technician}
         arrive_due = repair.arrive_due_at
-        if repair.appointment_at is None:
+        # A reassigned order keeps the limit set when it was first accepted: the customer is still waiting.
+        if repair.appointment_at is None and not reassigning:
             arrive_due = after_minutes(at, limits.arrive_minutes)
             fields["arrive_due_at"] = arrive_due
         case_transition(
             case=repair, to=RepairStatus.ACCEPTED, actor=actor, at=at, fields=fields, data={"technician": technician.pk}
         )
-        if repair.appointment_at is None and arrive_due is not None:
+        if repair.appointment_at is None and not reassigning and arrive_due is not None:
             deadline_set(subject=repair, kind="arrive", due_at=arrive_due, now=_now())
     return repair
 

@@ -514,3 +514,15 @@ def test_a_stale_order_is_a_conflict(world, log, tap):
     services.repair_write_order(repair=repair, actor=world.front_desk)
     with pytest.raises(ConflictError):
         services.repair_write_order(repair=stale, actor=world.front_desk)
+
+
+def test_r03_accepting_again_does_not_move_the_arrival_limit(world, log, tap, engineer, clock):
+    repair = log(price_item=tap)
+    services.repair_accept(repair=repair, actor=world.technician, technician=world.technician)
+    due = repair.arrive_due_at
+    clock.advance(minutes=10)
+    with pytest.raises(TransitionError):
+        services.repair_accept(repair=repair, actor=world.technician, technician=world.technician)
+    colleague = make_staff(Role.TECHNICIAN, projects=(world.estate,))
+    services.repair_accept(repair=repair, actor=engineer, technician=colleague)  # T05: the supervisor reassigns
+    assert repair.assignee == colleague and repair.arrive_due_at == due == deadline(repair, "arrive").due_at
