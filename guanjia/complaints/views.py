@@ -352,6 +352,13 @@ def _event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
     if not isinstance(data, dict):
         return []
     pairs: list[tuple[str, str]] = []
+    if isinstance(data.get("from"), str) and isinstance(data.get("to"), str):
+        # A status change (cases.services.case_transition): one line, old → new, in words.
+        statuses = dict(ComplaintStatus.choices)
+        pairs.append(
+            (str(_("状态")), f"{statuses.get(data['from'], data['from'])} → {statuses.get(data['to'], data['to'])}")
+        )
+        data = {k: v for k, v in data.items() if k not in {"from", "to"}}
     for key, value in list(data.items())[:16]:
         if key in _HIDDEN_DATA or value in (None, "", [], {}) or (key == "entered_late" and value is False):
             continue

@@ -150,3 +150,11 @@ def test_board_and_list_render_in_english(world, web_as):
     client.cookies["django_language"] = "en"
     assert client.get(BOARD).status_code == 200
     assert client.get(LIST).status_code == 200
+
+
+def test_new_critical_complaint_reaches_the_boards_urgent_alert_feed(world, web_as):
+    complaint = register(world, facts={"deaths": 1})
+    client = web_as(world.supervisor)
+    assert 'data-feed="/notifications/urgent/"' in client.get(BOARD).content.decode()
+    feed = client.get(reverse("notifications:urgent")).json()["urgent"]
+    assert any(complaint.number in item["title"] for item in feed)

@@ -262,3 +262,18 @@ def test_customer_page_lists_the_customers_complaints(world, web_as, django_asse
         register(world)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_outsider_cannot_probe_suggestions_through_another_projects_complaint(world, web_as):
+    complaint = register(world)
+    url = reverse("complaints:incident_suggestions")
+    assert web_as(world.outsider).get(url, {"complaint": complaint.pk, "description": "漏水"}).status_code == 404
+
+
+def test_timeline_shows_status_changes_in_words(world, web_as):
+    complaint = register(world)
+    services.complaint_dispatch(complaint=complaint, department="engineering", actor=world.front_desk)
+    html = web_as(world.front_desk).get(detail_url(complaint)).content.decode()
+    timeline = html.split('id="timeline"')[1].split("</section>")[0]
+    assert "已登记 → 已派单" in timeline and "工程部" in timeline
+    assert ">registered" not in timeline
