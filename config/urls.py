@@ -24,6 +24,8 @@ urlpatterns = [
     path("repairs/", include("guanjia.repairs.urls")),
     path("notifications/", include("guanjia.notifications.urls")),
     path("complaints/", include("guanjia.complaints.urls")),
+    path("frontdesk/", include("guanjia.frontdesk.urls")),
+    path("desk/", include("guanjia.dutylog.urls")),
     path("", include("guanjia.desk.urls")),
 ]
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "guanjia.notifications",
     "guanjia.complaints",
     "guanjia.repairs",
+    "guanjia.frontdesk",
+    "guanjia.dutylog",
     "guanjia.desk",
     "guanjia.api",
 ]
@@ -182,6 +184,7 @@ SPECTACULAR_SETTINGS = {
         "UnitStatusEnum": "guanjia.estates.models.UnitStatus",
         "InformMethodEnum": "guanjia.complaints.models.InformMethod",
         "GroupMeasureEnum": "guanjia.complaints.models.GroupMeasure",
+        "CustodyKindEnum": "guanjia.frontdesk.models.CustodyKind",
     },
 }
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from guanjia.cases.services import sweep
+from guanjia.cases.periodic import run_periodic
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,9 @@ class SweeperThread(threading.Thread):
     def run_once(self) -> None:
         close_old_connections()
         try:
-            result = sweep(timezone.now())
-            if result.missed or result.reminded or result.failed:
-                logger.info("deadline sweep: %s", result.as_dict())
+            result = run_periodic(timezone.now())
+            if any(isinstance(v, int) and v for v in result.values()) or "failed" in result.values():
+                logger.info("periodic sweep: %s", result)
         except Exception:
             # A database hiccup must not end the thread: the next round tries again.
             logger.exception("deadline sweep failed")

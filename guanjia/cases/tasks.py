@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from guanjia.cases.services import sweep
+from guanjia.cases.periodic import run_periodic
 
 
 @shared_task(name="guanjia.cases.sweep", ignore_result=False)
-def sweep_task() -> dict[str, int]:
-    return sweep(timezone.now()).as_dict()
+def sweep_task() -> dict[str, object]:
+    return run_periodic(timezone.now())

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DutylogConfig(AppConfig):
     name = "guanjia.dutylog"
     label = "dutylog"
-    verbose_name = "值班与前台日常"
+    verbose_name = _("值班与前台日常")
+
+    def ready(self) -> None:
+        from guanjia.cases.periodic import register_periodic
+        from guanjia.dutylog.services import handover_flag_unsigned
+
+        register_periodic("unsigned_handovers", lambda now: handover_flag_unsigned(now=now))

@@ -8,15 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "guanjia.dutylog" not in settings.INSTALLED_APPS, reason="guanjia.dutylog is not in INSTALLED_APPS yet"
-    ),
 ]
 
 TABLET = {"width": 768, "height": 1024}

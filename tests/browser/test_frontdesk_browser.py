@@ -7,10 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.apps import apps
-
-if not apps.is_installed("guanjia.frontdesk"):
-    pytest.skip("guanjia.frontdesk is not in INSTALLED_APPS yet", allow_module_level=True)
 
 from guanjia.frontdesk.models import CustodyItem, CustodyStatus
 from guanjia.notifications.backends import LocmemBackend

@@ -5,13 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-
-# Until guanjia.dutylog is in INSTALLED_APPS (config/settings/base.py) its tests cannot import its models;
-# they are left out of the run instead of breaking everyone's collection. Remove once the app is wired in.
-if "guanjia.dutylog" not in settings.INSTALLED_APPS:
-    collect_ignore_glob = ["test_*.py"]
 
 
 @pytest.fixture
