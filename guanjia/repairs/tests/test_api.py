@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from guanjia.repairs.models import Repair
-from guanjia.visits.models import ReturnVisit
+from guanjia.repairs.tests.conftest import needs_visits
 
 URL = "/api/v1/repairs/"
 
@@ -108,7 +108,18 @@ def test_r03_r10_accept_arrive_complete_through_the_api(world, api_as, created, 
     assert body["status"] == "completed" and body["fee_yuan"] == 50.0
     assert [(i["name"], i["quantity"]) for i in body["actual_items"]] == [("更换插座", 2)]
     assert [i["name"] for i in body["reported_items"]] == ["更换水龙头"]
-    assert ReturnVisit.objects.filter(object_id=pk, case_type="repair").exists()  # V01
+
+
+@needs_visits
+def test_v01_completion_through_the_api_plans_the_return_visit(world, api_as, created):
+    from guanjia.visits.models import ReturnVisit
+
+    client = api_as(world.technician)
+    pk = created["id"]
+    client.post(f"{URL}{pk}/accept", {"technician": world.technician.pk}, format="json")
+    client.post(f"{URL}{pk}/arrive", {}, format="json")
+    client.post(f"{URL}{pk}/complete", {"fee_yuan": "30", "customer_signed": True}, format="json")
+    assert ReturnVisit.objects.filter(object_id=pk, case_type="repair").exists()
 
 
 def test_r10_complete_with_a_future_time_or_before_receipt_is_400(world, api_as, created):

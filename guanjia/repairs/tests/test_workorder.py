@@ -16,10 +16,9 @@ from guanjia.notifications.models import Notification
 from guanjia.repairs import services
 from guanjia.repairs.models import LineKind, PhotoKind, RepairSource, RepairStatus, SignerRole
 from guanjia.repairs.selectors import repair_timeliness
-from guanjia.repairs.tests.conftest import ago, image_bytes, signature_png
+from guanjia.repairs.tests.conftest import ago, image_bytes, needs_visits, signature_png
 from guanjia.testing.factories import make_staff
 from guanjia.timeline.models import Event
-from guanjia.visits.models import ReturnVisit
 
 
 def deadline(repair, kind) -> Deadline:
@@ -387,12 +386,21 @@ def test_r10_photos_before_and_after_are_kept(world, log, tap):
 # --- R11, V01 ----------------------------------------------------------------------------------------------------
 
 
-def test_r11_v01_completed_order_returns_to_the_desk_and_its_return_visit_is_planned(world, log, tap):
+@needs_visits
+def test_v01_completion_plans_the_return_visit(world, log, tap):
+    from guanjia.visits.models import ReturnVisit
+
     repair = on_site(world, log(price_item=tap))
     services.repair_complete(repair=repair, actor=world.technician, customer_signed=True, fee_yuan="0")
     visit = ReturnVisit.objects.get(object_id=repair.pk)
     assert visit.case_type == "repair" and visit.visitor_role == "front_desk"
     assert visit.due_at > repair.completed_at
+    assert Event.objects.filter(subject_id=repair.pk, verb="visit.planned").exists()
+
+
+def test_r11_completed_order_returns_to_the_desk(world, log, tap):
+    repair = on_site(world, log(price_item=tap))
+    services.repair_complete(repair=repair, actor=world.technician, customer_signed=True, fee_yuan="0")
     assert Notification.objects.filter(kind="repair.completed", recipient=world.front_desk).exists()
     services.repair_return_to_desk(repair=repair, actor=world.front_desk)
     assert repair.status == RepairStatus.RETURNED and repair.returned_at is not None
