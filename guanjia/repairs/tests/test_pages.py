@@ -245,3 +245,8 @@ def test_r08_technician_declines_on_the_phone_with_a_signature(world, web_as, ac
     )
     accepted.refresh_from_db()
     assert accepted.status == RepairStatus.DECLINED and accepted.signatures.get().role == "technician"
+
+
+def test_r06_the_phone_reminds_to_show_id_and_the_order_and_to_enter_only_with_permission(world, web_as, accepted):
+    text = web_as(world.technician).get(reverse("repairs:work", args=[accepted.pk])).content.decode()
+    assert "出示工作证和派工单，经客户允许方可进入 (R06)" in text and 'id="btn-arrive"' in text
