@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "guanjia.notifications",
     "guanjia.complaints",
     "guanjia.repairs",
+    "guanjia.visits",
     "guanjia.frontdesk",
     "guanjia.dutylog",
     "guanjia.desk",
@@ -185,6 +186,7 @@ SPECTACULAR_SETTINGS = {
         "InformMethodEnum": "guanjia.complaints.models.InformMethod",
         "GroupMeasureEnum": "guanjia.complaints.models.GroupMeasure",
         "CustodyKindEnum": "guanjia.frontdesk.models.CustodyKind",
+        "CustomerKindEnum": "guanjia.estates.models.CustomerKind",
     },
 }
 

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -66,6 +65,7 @@ from guanjia.repairs.models import (
 )
 from guanjia.repairs.uploads import CheckedImage, check_photo, check_signature
 from guanjia.timeline.services import record
+from guanjia.visits.services import return_visit_plan
 from guanjia.workdays.deadlines import after_minutes
 
 logger = logging.getLogger(__name__)
@@ -835,11 +835,6 @@ def repair_complete(
 
 def _plan_visit(repair: Repair, actor: Any, completed_at: datetime) -> None:
     """V01: plan the return visit, due at the end of the 2nd working day after completion."""
-    if not apps.is_installed("guanjia.visits"):
-        logger.warning("guanjia.visits is not installed: no return visit planned for %s", repair.number)
-        return
-    from guanjia.visits.services import return_visit_plan
-
     return_visit_plan(case=repair, case_type="repair", completed_at=completed_at, actor=actor)
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
@@ -16,11 +15,6 @@ from guanjia.accounts.models import Role
 from guanjia.repairs.models import PriceItem, Repair
 from guanjia.repairs.services import RepairRequest, repair_log
 from guanjia.testing.factories import make_staff
-
-#: For the tests of V01 (the return visit planned at completion) until guanjia.visits is in INSTALLED_APPS.
-needs_visits = pytest.mark.skipif(
-    "guanjia.visits" not in settings.INSTALLED_APPS, reason="guanjia.visits is not in INSTALLED_APPS yet"
-)
 
 
 @pytest.fixture

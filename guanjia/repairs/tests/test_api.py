@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from guanjia.repairs.models import Repair
-from guanjia.repairs.tests.conftest import needs_visits
 
 URL = "/api/v1/repairs/"
 
@@ -110,7 +109,6 @@ def test_r03_r10_accept_arrive_complete_through_the_api(world, api_as, created, 
     assert [i["name"] for i in body["reported_items"]] == ["更换水龙头"]
 
 
-@needs_visits
 def test_v01_completion_through_the_api_plans_the_return_visit(world, api_as, created):
     from guanjia.visits.models import ReturnVisit
 

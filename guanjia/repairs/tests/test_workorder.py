@@ -16,7 +16,7 @@ from guanjia.notifications.models import Notification
 from guanjia.repairs import services
 from guanjia.repairs.models import LineKind, PhotoKind, RepairSource, RepairStatus, SignerRole
 from guanjia.repairs.selectors import repair_timeliness
-from guanjia.repairs.tests.conftest import ago, image_bytes, needs_visits, signature_png
+from guanjia.repairs.tests.conftest import ago, image_bytes, signature_png
 from guanjia.testing.factories import make_staff
 from guanjia.timeline.models import Event
 
@@ -386,7 +386,6 @@ def test_r10_photos_before_and_after_are_kept(world, log, tap):
 # --- R11, V01 ----------------------------------------------------------------------------------------------------
 
 
-@needs_visits
 def test_v01_completion_plans_the_return_visit(world, log, tap):
     from guanjia.visits.models import ReturnVisit
 

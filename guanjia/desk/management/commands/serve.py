@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-sweeper", action="store_true", help="do not start the in-process sweep")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from waitress import serve  # type: ignore[import-untyped]
+        from waitress import serve
 
         from config.wsgi import application
         from guanjia.desk.demo import login_help
