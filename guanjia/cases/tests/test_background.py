@@ -62,5 +62,28 @@ def test_sweep_task_runs_on_a_celery_worker(world):
     finally:
         app.conf.update(saved)
 
-    assert outcome == {"missed": 1, "reminded": 0, "failed": 0}
+    # The worker runs the sweep and every registered periodic job (guanjia.cases.periodic).
+    assert {k: outcome[k] for k in ("missed", "reminded", "failed")} == {"missed": 1, "reminded": 0, "failed": 0}
+    assert "failed" not in [v for k, v in outcome.items() if k not in ("missed", "reminded", "failed")]
     assert Deadline.objects.get().state == DeadlineState.MISSED
+
+
+def test_periodic_jobs_run_after_the_sweep_and_a_failing_one_does_not_stop_the_others(db):
+    from guanjia.cases import periodic
+
+    ran: list[str] = []
+
+    def broken(now):
+        raise RuntimeError("boom")
+
+    saved = dict(periodic._jobs)
+    try:
+        periodic.register_periodic("broken", broken)
+        periodic.register_periodic("counting", lambda now: ran.append("counting") or 1)
+        result = periodic.run_periodic(timezone.now())
+    finally:
+        periodic._jobs.clear()
+        periodic._jobs.update(saved)
+    assert result["broken"] == "failed"
+    assert result["counting"] == 1
+    assert ran == ["counting"]
