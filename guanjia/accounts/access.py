@@ -190,3 +190,31 @@ def can_work_repair(user: Any, repair: Any) -> bool:
 def can_follow_warranty(user: Any, repair: Any) -> bool:
     """R13: the butler (and the desk and supervisors) follow a warranty repair with notes and photos."""
     return can_desk_repair(user, repair.project_id) or can_supervise_repair(user, repair.project_id)
+
+
+# --- Reports (S01–S05) -------------------------------------------------------------------------------------
+
+#: Who reads the monthly figures and the daily summary: the managers and the CS supervisor.
+REPORT_VIEW_ROLES = MANAGER_ROLES
+#: Who writes the month-end analysis and sends the report on (S01): the CS supervisor or the office manager.
+REPORT_SEND_ROLES = frozenset({Role.CS_SUPERVISOR, Role.OFFICE_MANAGER})
+
+
+def can_view_reports(user: Any, project: Project | int | None) -> bool:
+    """A project's reports (``project``), or the company's (``None``: company-wide staff only)."""
+    if not has_role(user, REPORT_VIEW_ROLES):
+        return False
+    if project is None:
+        return can_view_company_reports(user)
+    return can_see_project(user, project)
+
+
+def can_view_company_reports(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    company_wide = bool(user.is_superuser or (user.company_wide and user.company_id))
+    return company_wide and has_role(user, REPORT_VIEW_ROLES)
+
+
+def can_send_report(user: Any, project: Project | int | None) -> bool:
+    return can_view_reports(user, project) and has_role(user, REPORT_SEND_ROLES)
