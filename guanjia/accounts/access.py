@@ -218,3 +218,64 @@ def can_view_company_reports(user: Any) -> bool:
 
 def can_send_report(user: Any, project: Project | int | None) -> bool:
     return can_view_reports(user, project) and has_role(user, REPORT_SEND_ROLES)
+
+
+# --- Return visits and household visits (V01–V10) -------------------------------------------------------------
+
+#: Who reviews visit records and decides about an unsatisfied one (V06); they may also make any visit.
+VISIT_SUPERVISE_ROLES = MANAGER_ROLES
+#: Who records service records (special services, activities, other services) whose completion plans visits.
+VISIT_PLAN_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
+#: Who makes household visits (V09): the CS director's team.
+HOUSEHOLD_VISIT_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
+#: Who may delete visit records past their 2-year retention (V10): a deliberate manager's act.
+VISIT_PURGE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
+
+
+def can_record_visit(user: Any, visit: Any) -> bool:
+    """V02: the visit's role makes it; a supervisor or manager of the project may make any visit."""
+    if not can_see_project(user, visit.project_id):
+        return False
+    return getattr(user, "role", None) == visit.visitor_role or has_role(user, VISIT_SUPERVISE_ROLES)
+
+
+def can_review_visit(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, VISIT_SUPERVISE_ROLES)
+
+
+def can_plan_visits(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, VISIT_PLAN_ROLES)
+
+
+def can_visit_households(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, HOUSEHOLD_VISIT_ROLES)
+
+
+def can_manage_campaigns(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, VISIT_SUPERVISE_ROLES)
+
+
+def can_export_visits(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, VISIT_PLAN_ROLES)
+
+
+def can_purge_visit_records(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, VISIT_PURGE_ROLES)
+
+
+# --- Follow-up service (T01–T07) --------------------------------------------------------------------------
+
+#: Who does follow-up work: the customer archive (T01), plans and calls (T02, T03), invitations and letters
+#: (T04), leads (T06), a survey filled in on a call (T07).
+FOLLOWUP_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
+#: Who supervises it: receives what is reported after 2 days (T03), reassigns an absent person's work (T05),
+#: defines plan templates (T02) and questionnaires (T07).
+FOLLOWUP_SUPERVISE_ROLES = MANAGER_ROLES
+
+
+def can_follow_up(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, FOLLOWUP_ROLES)
+
+
+def can_supervise_followup(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, FOLLOWUP_SUPERVISE_ROLES)
