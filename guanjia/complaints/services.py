@@ -73,6 +73,7 @@ from guanjia.policy.registry import Kind
 from guanjia.policy.selectors import ComplaintLimits, policy_for
 from guanjia.timeline.models import Event
 from guanjia.timeline.services import record
+from guanjia.visits.services import return_visit_plan
 from guanjia.workdays.calendar import load_calendar
 from guanjia.workdays.deadlines import after_hours, after_minutes, end_of_days, end_of_workdays
 
@@ -1018,6 +1019,16 @@ def complaint_complete(
             at=at,
             data={"late": bool(resolve and resolve.late), "nature": current.nature},
             fields={"completed_at": at, "result": result},
+        )
+        # V01: the return visit is planned in the completion's transaction; a critical or major complaint
+        # that belongs to an incident is visited as the incident (within 1 working day).
+        in_incident = current.incident_id is not None and current.grade in (Grade.CRITICAL, Grade.MAJOR)
+        return_visit_plan(
+            case=current,
+            case_type="incident" if in_incident else "complaint",
+            completed_at=at,
+            actor=actor,
+            grade=current.grade,
         )
     return current
 

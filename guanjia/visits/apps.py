@@ -5,3 +5,17 @@ class VisitsConfig(AppConfig):
     name = "guanjia.visits"
     label = "visits"
     verbose_name = "回访"
+
+    def ready(self) -> None:
+        from guanjia.cases.services import register_deadline_handler
+        from guanjia.visits import services
+
+        # V04: the visit's due time is reminded the day before and flagged overdue once by the shared sweep.
+        register_deadline_handler(
+            "visits.returnvisit",
+            services.VISIT_KIND,
+            on_remind=services.on_visit_remind,
+            on_missed=services.on_visit_missed,
+        )
+        # V07: still open 3 days after its planned day: a door-to-door task for the desk.
+        register_deadline_handler("visits.returnvisit", services.FOLLOWUP_KIND, on_missed=services.on_followup_due)

@@ -1,15 +1,202 @@
-"""Reads of return visits."""
+"""Reads of return visits and household visits, always starting from what the user may see (O04)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from guanjia.visits.models import ReturnVisit
+from guanjia.accounts.access import scope, visible_projects
+from guanjia.accounts.models import Role, User
+from guanjia.estates.models import Project
+from guanjia.visits.models import (
+    CaseType,
+    HouseholdIssue,
+    HouseholdVisit,
+    HouseholdVisitCampaign,
+    ReturnVisit,
+    VisitStatus,
+)
+
+#: V08: complaint return visits each person of these roles makes a month, at least.
+QUOTAS: dict[str, int] = {Role.OFFICE_MANAGER: 3, Role.GENERAL_MANAGER: 1}
+#: The case types that count as complaint visits for V08.
+COMPLAINT_CASES = (CaseType.COMPLAINT, CaseType.INCIDENT)
+OPEN = (VisitStatus.PLANNED, VisitStatus.MISSED)
 
 
 def return_visit_for(case: models.Model) -> ReturnVisit | None:
-    """The return visit planned for ``case``, if any."""
+    """The return visit planned for ``case``, if any (an activity's first one)."""
     return ReturnVisit._default_manager.filter(
         content_type=ContentType.objects.get_for_model(case), object_id=case.pk
     ).first()
+
+
+def visits_for(user: Any) -> QuerySet[ReturnVisit]:
+    """Every visit the user may see, with what a list shows."""
+    rows = ReturnVisit.objects.select_related("project", "customer", "unit__building", "visitor", "content_type")
+    return scope(rows, user)
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class MyVisits:
+    overdue: list[ReturnVisit]
+    today: list[ReturnVisit]
+    retries: list[ReturnVisit]
+    door_followups: list[ReturnVisit]
+    upcoming_count: int
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.retries) + len(self.door_followups)
+
+
+def my_visits_today(user: Any, now: datetime | None = None) -> MyVisits:
+    """'My visits today' (V02, V05, V07): the open visits of the user's role that are overdue, due by the end of
+    today or to be called again today; for the front desk also the door-to-door follow-ups (V07)."""
+    now = now or timezone.now()
+    _, end = _day_bounds(timezone.localtime(now).date())
+    rows = visits_for(user).filter(status__in=OPEN)
+    mine = rows.filter(visitor_role=getattr(user, "role", ""))
+    door: list[ReturnVisit] = []
+    if getattr(user, "role", None) == Role.FRONT_DESK:
+        door = list(rows.filter(door_followup_at__isnull=False, door_followup_done_at__isnull=True))
+    door_ids = {v.pk for v in door}
+    due_now = list(mine.filter(Q(due_at__lte=end) | Q(retry_at__lt=end)).exclude(pk__in=door_ids))
+    overdue = [v for v in due_now if v.due_at is not None and v.due_at <= now]
+    retries = [v for v in due_now if v not in overdue and v.retry_at is not None and v.retry_at < end]
+    today = [v for v in due_now if v not in overdue and v not in retries]
+    upcoming = mine.filter(Q(due_at__gt=end) | Q(due_at__isnull=True)).exclude(pk__in=door_ids)
+    return MyVisits(overdue, today, retries, door, upcoming.filter(retry_at__isnull=True).count())
+
+
+def review_queue(user: Any) -> QuerySet[ReturnVisit]:
+    """V06: done visits awaiting the supervisor's review, unsatisfied ones first."""
+    return (
+        visits_for(user)
+        .filter(status=VisitStatus.DONE, reviewed_at__isnull=True)
+        .select_related("rectification")
+        .order_by("-unsatisfied", "done_at", "id")
+    )
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    return _day_bounds(first)[0], _day_bounds(after)[0]
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    person: User
+    quota: int
+    done: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.quota
+
+
+def quota_rows(user: Any, month: date) -> list[QuotaRow]:
+    """V08: each office manager's (the CS-center manager's) and general manager's complaint return visits in
+    ``month`` against the quota (3 and 1), over the projects the user may see."""
+    start, end = month_bounds(month)
+    projects = list(visible_projects(user).values_list("pk", flat=True))
+    company_ids = set(Project.objects.filter(pk__in=projects).values_list("company_id", flat=True))
+    done = Q(
+        return_visits_made__status=VisitStatus.DONE,
+        return_visits_made__case_type__in=COMPLAINT_CASES,
+        return_visits_made__done_at__gte=start,
+        return_visits_made__done_at__lt=end,
+        return_visits_made__project_id__in=projects,
+    )
+    people = (
+        User.objects.filter(is_active=True, role__in=list(QUOTAS))
+        .filter(Q(projects__in=projects) | Q(company_wide=True, company_id__in=company_ids))
+        .distinct()
+        .annotate(visits_done=Count("return_visits_made", filter=done, distinct=True))
+        .order_by("role", "username")
+    )
+    return [QuotaRow(p, QUOTAS[p.role], p.visits_done) for p in people]
+
+
+# --- household visits (V09) --------------------------------------------------------------------------------
+
+
+def campaigns_for(user: Any) -> QuerySet[HouseholdVisitCampaign]:
+    """Campaigns with their progress figures, in one query."""
+    handled = Q(households__issues__complaint__status__in=("completed", "closed")) | Q(
+        households__issues__repair__status__in=("completed", "returned", "closed", "declined", "cancelled")
+    )
+    return scope(HouseholdVisitCampaign.objects.select_related("project"), user).annotate(
+        household_count=Count("households", distinct=True),
+        visited_count=Count("households", filter=Q(households__visited_at__isnull=False), distinct=True),
+        issue_count=Count("households__issues", distinct=True),
+        handled_count=Count("households__issues", filter=handled, distinct=True),
+    )
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def campaign_households(campaign: HouseholdVisitCampaign) -> QuerySet[HouseholdVisit]:
+    return (
+        HouseholdVisit.objects.filter(campaign=campaign)
+        .select_related("unit__building", "visitor", "customer")
+        .prefetch_related("issues__complaint", "issues__repair")
+        .order_by("unit__building_id", "unit__entrance", "unit__room")
+    )
+
+
+def issue_handled(issue: HouseholdIssue) -> bool:
+    if issue.complaint is not None:
+        return issue.complaint.status in ("completed", "closed")
+    return issue.repair is not None and issue.repair.status in (
+        "completed",
+        "returned",
+        "closed",
+        "declined",
+        "cancelled",
+    )
+
+
+# --- records (V10) -----------------------------------------------------------------------------------------
+
+
+def visit_records(user: Any, *, project: Project | None, start: date, end: date) -> QuerySet[ReturnVisit]:
+    """Visit records planned or made in [start, end] (local days), for the export."""
+    lo, _ = _day_bounds(start)
+    _, hi = _day_bounds(end)
+    rows = visits_for(user).filter(
+        Q(done_at__gte=lo, done_at__lt=hi) | Q(done_at__isnull=True, planned_at__gte=lo, planned_at__lt=hi)
+    )
+    if project is not None:
+        rows = rows.filter(project=project)
+    return rows.select_related("reviewed_by", "rectification").order_by("project_id", "planned_at", "id")
+
+
+def case_numbers(visits: list[ReturnVisit]) -> dict[tuple[int, int], str]:
+    """The number (or title) of each visit's case, one query per kind of case."""
+    by_type: dict[int, set[int]] = {}
+    for v in visits:
+        by_type.setdefault(v.content_type_id, set()).add(v.object_id)
+    out: dict[tuple[int, int], str] = {}
+    for ct_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        field = "number" if any(f.name == "number" for f in model._meta.fields) else "title"
+        for pk, label in model._default_manager.filter(pk__in=ids).values_list("pk", field):
+            out[(ct_id, pk)] = str(label)
+    return out
