@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("guanjia.notifications.urls")),
     path("complaints/", include("guanjia.complaints.urls")),
     path("frontdesk/", include("guanjia.frontdesk.urls")),
+    path("visits/", include("guanjia.visits.urls")),
     path("desk/", include("guanjia.dutylog.urls")),
     path("", include("guanjia.desk.urls")),
 ]

@@ -6,21 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_repairs_phone import draw, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _mounted() -> bool:
-    try:
-        reverse("visits:mine")
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _visit_due_today(world, number: str):
@@ -46,7 +37,6 @@ def _visit_due_today(world, number: str):
     return visit
 
 
-@pytest.mark.skipif(not _mounted(), reason="visits/ is not mounted in config/urls.py yet")
 def test_v03_v05_v06_visitor_signs_on_site_and_an_unsatisfied_visit_opens_a_rectification(world, live_server, browser):
     from guanjia.visits.models import ReturnVisit
 

@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from guanjia.repairs.models import Repair
 from guanjia.visits import services
@@ -16,17 +16,6 @@ from guanjia.visits.services import return_visit_plan
 from guanjia.visits.tests.conftest import at
 
 URL = "/api/v1/return-visits/"
-
-
-def _mounted() -> bool:
-    try:
-        reverse("visits:mine")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-pages = pytest.mark.skipif(not _mounted(), reason="visits/ is not mounted in config/urls.py yet")
 
 
 @pytest.fixture
@@ -108,7 +97,6 @@ def test_v02_api_technician_may_not_record(world, planned, api_as):
     assert answer.status_code == 403
 
 
-@pages
 def test_v02_my_visits_today_page(world, planned, web_as, django_assert_max_num_queries):
     client = web_as(world.front_desk)
     with django_assert_max_num_queries(12):
@@ -117,7 +105,6 @@ def test_v02_my_visits_today_page(world, planned, web_as, django_assert_max_num_
     assert "BX2611020001" not in web_as(world.outsider).get(reverse("visits:mine")).content.decode()
 
 
-@pages
 def test_v05_visit_form_shows_the_case_record_and_records(world, planned, web_as):
     client = web_as(world.front_desk)
     page = client.get(reverse("visits:visit", args=[planned.pk])).content.decode()
@@ -129,7 +116,6 @@ def test_v05_visit_form_shows_the_case_record_and_records(world, planned, web_as
     assert ReturnVisit.objects.get(pk=planned.pk).status == "done"
 
 
-@pages
 def test_v05_visit_page_outsider_404_and_post_refused(world, planned, web_as):
     client = web_as(world.outsider)
     assert client.get(reverse("visits:visit", args=[planned.pk])).status_code == 404
@@ -139,7 +125,6 @@ def test_v05_visit_page_outsider_404_and_post_refused(world, planned, web_as):
     )
 
 
-@pages
 def test_v06_review_page_and_decision(world, planned, web_as, django_assert_max_num_queries):
     services.return_visit_record(
         visit=planned, result=services.VisitResult(method="phone", satisfaction=1), actor=world.front_desk
@@ -159,7 +144,6 @@ def test_v06_review_page_and_decision(world, planned, web_as, django_assert_max_
     assert outsider.status_code == 404
 
 
-@pages
 def test_v08_quota_page(world, web_as, django_assert_max_num_queries):
     client = web_as(world.office_manager)
     with django_assert_max_num_queries(10):
@@ -167,7 +151,6 @@ def test_v08_quota_page(world, web_as, django_assert_max_num_queries):
     assert "吴经理" in page.content.decode() and "未达标" in page.content.decode()
 
 
-@pages
 def test_v09_campaign_pages(world, web_as, django_assert_max_num_queries):
     client = web_as(world.supervisor)
     created = client.post(
@@ -190,7 +173,6 @@ def test_v09_campaign_pages(world, web_as, django_assert_max_num_queries):
     assert outsider.status_code == 404
 
 
-@pages
 def test_v10_export_xlsx_has_chinese_headers(world, planned, web_as):
     from openpyxl import load_workbook
 
@@ -204,7 +186,6 @@ def test_v10_export_xlsx_has_chinese_headers(world, planned, web_as):
     assert web_as(world.technician).get(reverse("visits:export")).status_code == 403
 
 
-@pages
 def test_v10_purge_is_for_managers(world, web_as):
     answer = web_as(world.front_desk).post(
         reverse("visits:purge"), {"project": world.estate.pk, "before": "2020-01-01", "reason": "x"}
