@@ -109,3 +109,17 @@ def test_s01_report_query_count_does_not_grow_with_the_cases(generate, world, ap
     many = count_queries(client, params)
     assert many == few
     assert few <= 20
+
+
+def test_s01_api_tells_who_sent_the_report_and_when(world, api_as):
+    from guanjia.reports.selectors import report_scope
+    from guanjia.reports.services import monthly_report_send
+
+    from .conftest import local
+
+    scope = report_scope(world.supervisor, world.estate.pk)
+    monthly_report_send(scope=scope, month=MONTH, actor=world.supervisor, analysis="分析", now=local(2026, 5, 30, 9))
+    body = api_as(world.office_manager).get(URL, {"project": world.estate.pk, "month": "2026-05"}).json()
+    assert body["report"]["sent_by"] == world.supervisor.name
+    assert body["report"]["sent_at"].startswith("2026-05-30T09:00")
+    assert body["report"]["analysis"] == "分析" and body["report"]["due_date"] == "2026-05-30"
