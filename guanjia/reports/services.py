@@ -46,8 +46,10 @@ def _clean_analysis(analysis: Any) -> str:
 def _locked_report(scope: ReportScope, month: date) -> MonthlyReport:
     """The report row of ``scope`` and ``month``, created as a draft if needed, locked. Caller is atomic."""
     assert scope.company is not None
-    report, _created = MonthlyReport.objects.get_or_create(project=scope.project, company=scope.company, month=month)
-    return MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    report, _created = MonthlyReport._default_manager.get_or_create(
+        project=scope.project, company=scope.company, month=month
+    )
+    return MonthlyReport._default_manager.select_for_update().get(pk=report.pk)
 
 
 def _refuse_if_sent(report: MonthlyReport) -> None:

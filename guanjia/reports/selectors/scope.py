@@ -136,7 +136,7 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 def report_for(scope: ReportScope, month: date) -> MonthlyReport | None:
     """The draft or sent report of ``scope`` for ``month``, if one was started."""
-    rows = MonthlyReport.objects.select_related("sent_by", "updated_by")
+    rows = MonthlyReport._default_manager.select_related("sent_by", "updated_by")
     if scope.project is not None:
         return rows.filter(project=scope.project, month=month).first()
     if scope.company is None:
