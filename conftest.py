@@ -18,6 +18,17 @@ def fresh_calendar_cache():
     forget_cached_calendar()
 
 
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """A request made in English leaves English active on the thread; every test starts in the default."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def api_as():
     """``api_as(user)`` returns an API client authenticated by that user's token."""

@@ -29,6 +29,7 @@ from guanjia.accounts.access import get_for_user, mask_phone, scope, staff_visib
 from guanjia.accounts.models import User
 from guanjia.api.router import router
 from guanjia.cases.models import Deadline, DeadlineState, Department
+from guanjia.cases.uploads import SIGNATURE_MAX_BYTES
 from guanjia.complaints import services
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.incidents import incident_suggestions, with_customer_count
@@ -298,7 +299,7 @@ class LinkIncidentSerializer(StrictSerializer):
 
 class ComplaintSignSerializer(StrictSerializer):
     image = serializers.CharField(
-        max_length=services.SIGNATURE_MAX_BYTES * 2, label=gettext_lazy("签名"), help_text="data:image/png;base64,…"
+        max_length=SIGNATURE_MAX_BYTES * 2, label=gettext_lazy("签名"), help_text="data:image/png;base64,…"
     )
     signer_name = serializers.CharField(max_length=50, label=gettext_lazy("签名人"))
     opinion = serializers.CharField(

@@ -17,10 +17,7 @@ future (beyond ``CLOCK_SKEW``) and never before the complaint was received.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -51,6 +48,7 @@ from guanjia.cases.services import (
     deadline_meet,
     deadline_set,
 )
+from guanjia.cases.uploads import check_signature
 from guanjia.complaints.grading import Grade, GradeThresholds, Injury, compute_grade, rank, step_up
 from guanjia.complaints.incidents import incident_customer_count
 from guanjia.complaints.models import (
@@ -85,8 +83,6 @@ DESCRIPTION_MAX = 5000
 TEXT_MAX = 2000
 SMALL_INT_MAX = 32767
 LOSS_MAX = Decimal("9999999999.99")
-SIGNATURE_MAX_BYTES = 1024 * 1024
-SIGNATURE_MIN_SIDE, SIGNATURE_MAX_SIDE = 50, 4000
 
 #: Facts of C05–C08 that feed the grade.
 GRADE_FACTS = (
@@ -1074,36 +1070,6 @@ def complaint_reply_in_writing(*, complaint: Complaint, text: str, actor: Any, a
     return entry
 
 
-def _png_bytes(image: bytes | str) -> bytes:
-    if isinstance(image, str):
-        prefix = "data:image/png;base64,"
-        if not image.startswith(prefix):
-            raise _error("image", _("签名须为 PNG 图片"))
-        if len(image) > SIGNATURE_MAX_BYTES * 4 // 3 + len(prefix) + 4:
-            raise _error("image", _("签名图片不能超过 1 MB"))
-        try:
-            image = base64.b64decode(image[len(prefix) :], validate=True)
-        except (binascii.Error, ValueError):
-            raise _error("image", _("签名图片数据无效")) from None
-    if not isinstance(image, bytes) or not image:
-        raise _error("image", _("请先签名"))
-    if len(image) > SIGNATURE_MAX_BYTES:
-        raise _error("image", _("签名图片不能超过 1 MB"))
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(image)) as picture:
-            picture.verify()
-            kind, (width, height) = picture.format, picture.size
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise _error("image", _("签名图片数据无效")) from None
-    if kind != "PNG":
-        raise _error("image", _("签名须为 PNG 图片"))
-    if not (SIGNATURE_MIN_SIDE <= width <= SIGNATURE_MAX_SIDE and SIGNATURE_MIN_SIDE <= height <= SIGNATURE_MAX_SIDE):
-        raise _error("image", _("签名图片尺寸不合理"))
-    return image
-
-
 def complaint_sign(
     *,
     complaint: Complaint,
@@ -1115,7 +1081,7 @@ def complaint_sign(
 ) -> ComplaintSignature:
     """C20: the customer signs the opinion form; the image is kept and never replaced (signing again adds one)."""
     _require(can_handle_complaint(actor, complaint))
-    png = _png_bytes(image)
+    png = check_signature(image, field="image").content
     signer_name = _text(signer_name, "signer_name", required=True, max_length=50)
     opinion = _text(opinion, "opinion")
     at = _past_time(at, "at", now=timezone.now(), not_before=complaint.received_at)

@@ -42,6 +42,7 @@ from guanjia.cases.services import (
     deadline_meet,
     deadline_set,
 )
+from guanjia.cases.uploads import CheckedImage, check_photo, check_signature
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.estates.services import ConflictError
 from guanjia.notifications.models import Level
@@ -63,7 +64,6 @@ from guanjia.repairs.models import (
     RepairStatus,
     SignerRole,
 )
-from guanjia.repairs.uploads import CheckedImage, check_photo, check_signature
 from guanjia.timeline.services import record
 from guanjia.visits.services import return_visit_plan
 from guanjia.workdays.deadlines import after_minutes

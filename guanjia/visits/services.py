@@ -381,7 +381,7 @@ def return_visit_record(*, visit: ReturnVisit, result: VisitResult, actor: Any) 
     texts = {name: _text(getattr(result, name), name) for name in ("quality", "effect", "shortfalls", "suggestions")}
     signature = None
     if method == Method.ON_SITE or result.signature:
-        from guanjia.repairs.uploads import check_signature
+        from guanjia.cases.uploads import check_signature
 
         if not result.signature:
             raise _error("signature", _("上门回访须由客户在回访记录上签名 (V03)"))

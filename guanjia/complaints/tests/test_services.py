@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from PIL import Image
 
 from guanjia.cases.models import DeadlineState
 from guanjia.cases.services import TransitionError
@@ -19,6 +17,7 @@ from guanjia.complaints.models import Complaint, ComplaintSignature, MailEntry
 from guanjia.estates.services import ConflictError
 from guanjia.notifications.models import Notification
 from guanjia.testing.factories import make_customer
+from guanjia.testing.images import signature_png
 from guanjia.timeline.models import Event
 
 
@@ -43,9 +42,7 @@ def deadline(complaint, kind):
 
 
 def png(width=300, height=120) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGBA", (width, height), (255, 255, 255, 0)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return signature_png(size=(width, height))
 
 
 # --- C01–C03 registration -----------------------------------------------------------------------------------

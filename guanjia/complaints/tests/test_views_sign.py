@@ -3,25 +3,17 @@ see the complaint, and never replaced."""
 
 from __future__ import annotations
 
-import base64
-import io
-
 from django.test import Client
 from django.urls import reverse
-from PIL import Image
 
 from guanjia.complaints.models import ComplaintSignature
+from guanjia.testing.images import signature_data_url
 
 from .test_views_board import register
 
 
 def png_data_url(width: int = 300, height: int = 120) -> str:
-    picture = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-    for x in range(20, 200):
-        picture.putpixel((x, 60 + x % 7), (17, 24, 39, 255))
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return signature_data_url(size=(width, height))
 
 
 def test_c20_sign_page_shows_the_opinion_form_summary_and_canvas(world, web_as):

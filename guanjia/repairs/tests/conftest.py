@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from guanjia.accounts.models import Role
 from guanjia.repairs.models import PriceItem, Repair
@@ -48,23 +46,6 @@ def log(world):
         return repair_log(project=world.estate, request=RepairRequest(**kw), actor=actor or world.front_desk)
 
     return make
-
-
-def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), color: str = "gray") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def signature_png(blank: bool = False, size: tuple[int, int] = (400, 160)) -> bytes:
-    """A PNG as signature_pad draws it: transparent, with a dark stroke unless ``blank``."""
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    if not blank:
-        for x in range(40, 360):
-            image.putpixel((x, 80 + (x % 20) - 10), (20, 20, 20, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 class Clock:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from guanjia.repairs import services
 from guanjia.repairs.models import Repair, RepairStatus
-from guanjia.repairs.tests.conftest import image_bytes, signature_png
+from guanjia.testing.images import image_bytes, signature_png
 
 
 def data_url(png: bytes) -> str:

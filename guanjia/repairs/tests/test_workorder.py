@@ -16,8 +16,9 @@ from guanjia.notifications.models import Notification
 from guanjia.repairs import services
 from guanjia.repairs.models import LineKind, PhotoKind, RepairSource, RepairStatus, SignerRole
 from guanjia.repairs.selectors import repair_timeliness
-from guanjia.repairs.tests.conftest import ago, image_bytes, signature_png
+from guanjia.repairs.tests.conftest import ago
 from guanjia.testing.factories import make_staff
+from guanjia.testing.images import image_bytes, signature_png
 from guanjia.timeline.models import Event
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from guanjia.repairs.tests.conftest import image_bytes, signature_png
-from guanjia.repairs.uploads import PHOTO_MAX_BYTES, check_photo, check_signature
+from guanjia.cases.uploads import PHOTO_MAX_BYTES, check_photo, check_signature
+from guanjia.testing.images import image_bytes, signature_png
 
 
 def error_of(fn, *args) -> str:
