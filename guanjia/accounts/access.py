@@ -261,3 +261,21 @@ def can_export_visits(user: Any, project: Project | int) -> bool:
 
 def can_purge_visit_records(user: Any, project: Project | int) -> bool:
     return can_see_project(user, project) and has_role(user, VISIT_PURGE_ROLES)
+
+
+# --- Follow-up service (T01–T07) --------------------------------------------------------------------------
+
+#: Who does follow-up work: the customer archive (T01), plans and calls (T02, T03), invitations and letters
+#: (T04), leads (T06), a survey filled in on a call (T07).
+FOLLOWUP_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
+#: Who supervises it: receives what is reported after 2 days (T03), reassigns an absent person's work (T05),
+#: defines plan templates (T02) and questionnaires (T07).
+FOLLOWUP_SUPERVISE_ROLES = MANAGER_ROLES
+
+
+def can_follow_up(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, FOLLOWUP_ROLES)
+
+
+def can_supervise_followup(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, FOLLOWUP_SUPERVISE_ROLES)

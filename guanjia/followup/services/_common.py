@@ -1,0 +1,88 @@
+"""Helpers the follow-up services share: day arithmetic, who is told, checks on people."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanjia.accounts.access import FOLLOWUP_ROLES, can_follow_up, can_see_project, can_supervise_followup
+from guanjia.accounts.models import Role, User
+from guanjia.estates.models import Project
+from guanjia.notifications.selectors import staff_with_roles
+from guanjia.workdays.deadlines import end_of_days, local_day
+
+
+def start_of(day: date) -> datetime:
+    """00:00 local of ``day``."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def end_of(day: date) -> datetime:
+    """24:00 of ``day`` (as 00:00 of the next day, as ``workdays.deadlines`` represents it)."""
+    return end_of_days(start_of(day), 0)
+
+
+def within_days(at: datetime, n: int) -> datetime:
+    """ "Within n days" of ``at``: 24:00 of the n-th day after its local day (V04)."""
+    return end_of_days(at, n)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later; the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def today(now: datetime) -> date:
+    return local_day(now)
+
+
+def days_after(day: date, n: int) -> date:
+    return day + timedelta(days=n)
+
+
+def require_follow_up(user: Any, project: Project | int) -> None:
+    if not can_follow_up(user, project):
+        raise PermissionDenied(_("您的岗位无权执行此操作。"))
+
+
+def require_supervisor(user: Any, project: Project | int) -> None:
+    if not can_supervise_followup(user, project):
+        raise PermissionDenied(_("只有客服主管及以上可以执行此操作。"))
+
+
+def check_worker(user: Any, project: Project, field: str) -> None:
+    """``user`` can be given follow-up work in ``project``: active, of the project, of a follow-up role."""
+    if (
+        user is None
+        or not user.is_active
+        or not can_see_project(user, project)
+        or (user.role not in FOLLOWUP_ROLES and not user.is_superuser)
+    ):
+        raise ValidationError({field: [_("请选择本项目负责跟踪服务的员工")]})
+
+
+def required_text(value: Any, field: str, message: str, max_length: int | None = None) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if not text:
+        raise ValidationError({field: [message]})
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError({field: [_("不能超过 %(n)s 个字") % {"n": max_length}]})
+    return text
+
+
+def not_in_future(at: datetime, now: datetime, field: str) -> None:
+    if at > now:
+        raise ValidationError({field: [_("时间不能晚于现在")]})
+
+
+def supervisors(project: Project) -> list[User]:
+    """Whom T03 reports reach: the CS supervisors, or the office manager where there is none."""
+    people = list(staff_with_roles(project, [Role.CS_SUPERVISOR]))
+    return people or list(staff_with_roles(project, [Role.OFFICE_MANAGER]))

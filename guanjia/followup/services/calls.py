@@ -1,0 +1,293 @@
+"""T03: each call recorded; what the customer raised handled, or reported to the supervisor within 2 days, and
+answered the day a solution is found."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanjia.accounts.models import User
+from guanjia.cases.services import TransitionError, deadline_cancel, deadline_meet, deadline_set
+from guanjia.estates.services import ConflictError
+from guanjia.followup.limits import ISSUE_ESCALATE_DAYS, LETTER_DAYS
+from guanjia.followup.models import (
+    CallOutcome,
+    CallPurpose,
+    CallStatus,
+    FollowUpCall,
+    FollowUpPlan,
+    Issue,
+    IssueKind,
+    IssueStatus,
+    PlanStatus,
+)
+from guanjia.followup.services._common import (
+    end_of,
+    not_in_future,
+    require_follow_up,
+    required_text,
+    supervisors,
+    today,
+    within_days,
+)
+from guanjia.notifications.services import notify
+from guanjia.timeline.services import record
+
+ESCALATE_KIND = "escalate"
+ANSWER_KIND = "answer"
+LETTER_KIND = "letter"
+
+
+def call_record(
+    *,
+    call: FollowUpCall,
+    actor: User,
+    version: int,
+    outcome: str,
+    notes: str = "",
+    raised: str = "",
+    raised_kind: str = IssueKind.REQUEST,
+    answer: str = "",
+    at: datetime | None = None,
+    now: datetime | None = None,
+) -> FollowUpCall:
+    """Record one call (跟踪服务电话记录). Reached: the call is done, with its notes; what the customer raised
+    becomes an ``Issue`` — answered on the call when ``answer`` is given, otherwise open with its 2-day limit.
+    An invitation that reached the customer gets its letter limit (T04). Not reached: the attempt is recorded
+    and the call stays open."""
+    require_follow_up(actor, call.project_id)
+    now = now or timezone.now()
+    at = at or now
+    not_in_future(at, now, "at")
+    if outcome not in CallOutcome.values:
+        raise ValidationError({"outcome": [_("请选择通话结果")]})
+    notes, raised, answer = (notes or "").strip(), (raised or "").strip(), (answer or "").strip()
+    if raised_kind not in IssueKind.values:
+        raise ValidationError({"raised_kind": [_("请选择事项类别")]})
+    reached = outcome == CallOutcome.REACHED
+    if reached and not notes:
+        raise ValidationError({"notes": [_("请记录谈话要点")]})
+    if raised and not reached:
+        raise ValidationError({"raised": [_("未与客户通话，不能登记客户提出的事项")]})
+    if call.status != CallStatus.PENDING:
+        raise TransitionError(_("这通电话已经记录过了"))
+    with transaction.atomic():
+        current = FollowUpCall._default_manager.select_for_update().get(pk=call.pk)
+        if current.version != version:
+            raise ConflictError(_("记录已被他人修改，请刷新后再试。"))
+        if current.status != CallStatus.PENDING:
+            raise TransitionError(_("这通电话已经记录过了"))
+        changes: dict[str, Any] = {"attempts": F("attempts") + 1, "last_outcome": outcome, "version": F("version") + 1}
+        if reached:
+            changes.update(status=CallStatus.DONE, called_at=at, recorded_by=actor, notes=notes, raised=raised)
+            if current.purpose == CallPurpose.INVITATION:
+                changes["letter_due_at"] = within_days(at, LETTER_DAYS)
+        elif notes:
+            changes["notes"] = notes
+        FollowUpCall._default_manager.filter(pk=call.pk).update(**changes)
+        call.refresh_from_db()
+        record(
+            subject=call,
+            verb="followup.call_done" if reached else "followup.call_attempted",
+            actor=actor,
+            at=at,
+            data={"outcome": outcome, "attempt": call.attempts, "notes": notes, "raised": raised},
+        )
+        if reached:
+            deadline_meet(subject=call, kind="call", at=at)
+            if call.letter_due_at is not None:
+                deadline_set(subject=call, kind=LETTER_KIND, due_at=call.letter_due_at, now=now)
+            if raised:
+                _issue_open(call=call, kind=raised_kind, text=raised, answer=answer, actor=actor, at=at, now=now)
+            if call.plan_id is not None:
+                _plan_done_if_finished(call.plan_id, actor, now)
+    return call
+
+
+def _plan_done_if_finished(plan_id: int, actor: Any, now: datetime) -> None:
+    if FollowUpCall._default_manager.filter(plan_id=plan_id, status=CallStatus.PENDING).exists():
+        return
+    if FollowUpPlan._default_manager.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(status=PlanStatus.DONE) == 1:
+        plan = FollowUpPlan._default_manager.get(pk=plan_id)
+        record(subject=plan, verb="followup.plan_done", actor=actor, at=now)
+
+
+def _issue_open(
+    *, call: FollowUpCall, kind: str, text: str, answer: str, actor: User, at: datetime, now: datetime
+) -> Issue:
+    answered = bool(answer)
+    issue = Issue._default_manager.create(
+        project_id=call.project_id,
+        customer_id=call.customer_id,
+        call=call,
+        kind=kind,
+        text=text,
+        owner=call.assignee,
+        status=IssueStatus.ANSWERED if answered else IssueStatus.OPEN,
+        raised_at=at,
+        handle_due_at=within_days(at, ISSUE_ESCALATE_DAYS),
+        solution=answer,
+        solved_at=at if answered else None,
+        answered_at=at if answered else None,
+        answer=answer,
+    )
+    record(
+        subject=issue,
+        verb="followup.issue_raised",
+        actor=actor,
+        at=at,
+        data={"kind": kind, "text": text, "answered_on_call": answered},
+    )
+    if not answered:
+        deadline_set(subject=issue, kind=ESCALATE_KIND, due_at=issue.handle_due_at, now=now)
+    return issue
+
+
+def _issue_transition(
+    *,
+    issue: Issue,
+    to: str,
+    actor: Any,
+    version: int | None,
+    fields: dict[str, Any],
+    data: dict[str, Any],
+    at: datetime,
+) -> Issue:
+    """The one way an issue's status changes: checked, locked, versioned, recorded."""
+    with transaction.atomic():
+        current = Issue._default_manager.select_for_update().get(pk=issue.pk)
+        if version is not None and current.version != version:
+            raise ConflictError(_("记录已被他人修改，请刷新后再试。"))
+        if to not in Issue.ALLOWED_TRANSITIONS[current.status]:
+            raise TransitionError(
+                _("不能从“%(from)s”变为“%(to)s”")
+                % {"from": IssueStatus(current.status).label, "to": IssueStatus(to).label}
+            )
+        Issue._default_manager.filter(pk=issue.pk).update(status=to, version=F("version") + 1, **fields)
+        issue.refresh_from_db()
+        record(
+            subject=issue,
+            verb=f"followup.issue_{to}",
+            actor=actor,
+            at=at,
+            data={"from": current.status, "to": to, **data},
+        )
+    return issue
+
+
+def issue_escalate(*, issue: Issue, actor: User, version: int, note: str, now: datetime | None = None) -> Issue:
+    """Report an issue still unresolved to the supervisor (T03: within 2 days); the supervisors are told."""
+    require_follow_up(actor, issue.project_id)
+    now = now or timezone.now()
+    note = required_text(note, "note", _("请写明已做的研究和需要主管决定的事"), 1000)
+    with transaction.atomic():
+        issue = _issue_transition(
+            issue=issue,
+            to=IssueStatus.ESCALATED,
+            actor=actor,
+            version=version,
+            fields={"escalated_at": now},
+            data={"note": note},
+            at=now,
+        )
+        deadline_meet(subject=issue, kind=ESCALATE_KIND, at=now)
+        _tell_supervisors(issue, title=_("跟踪服务事项上报：%(text)s") % {"text": issue.text[:60]}, body=note)
+    return issue
+
+
+def issue_solve(
+    *,
+    issue: Issue,
+    actor: User,
+    version: int,
+    solution: str,
+    answered: bool = False,
+    answer: str = "",
+    now: datetime | None = None,
+) -> Issue:
+    """A solution is found: the customer must be answered the same day (``answer_due_at``, 24:00 today).
+    ``answered`` records the answer at once (the usual case: the solution is phoned through right away)."""
+    require_follow_up(actor, issue.project_id)
+    now = now or timezone.now()
+    solution = required_text(solution, "solution", _("请填写解决办法"), 2000)
+    due = end_of(today(now))
+    with transaction.atomic():
+        issue = _issue_transition(
+            issue=issue,
+            to=IssueStatus.SOLVED,
+            actor=actor,
+            version=version,
+            fields={"solution": solution, "solved_at": now, "answer_due_at": due},
+            data={"solution": solution},
+            at=now,
+        )
+        deadline_meet(subject=issue, kind=ESCALATE_KIND, at=now)
+        deadline_set(subject=issue, kind=ANSWER_KIND, due_at=due, now=now)
+        if answered:
+            issue = issue_answer(issue=issue, actor=actor, version=issue.version, answer=answer or solution, now=now)
+    return issue
+
+
+def issue_answer(*, issue: Issue, actor: User, version: int, answer: str, now: datetime | None = None) -> Issue:
+    """The customer was told the solution (T03: the day it was found); ``answered_at`` is recorded."""
+    require_follow_up(actor, issue.project_id)
+    now = now or timezone.now()
+    answer = required_text(answer, "answer", _("请填写答复客户的内容"), 2000)
+    if issue.status != IssueStatus.SOLVED:
+        raise TransitionError(_("请先填写解决办法"))
+    with transaction.atomic():
+        issue = _issue_transition(
+            issue=issue,
+            to=IssueStatus.ANSWERED,
+            actor=actor,
+            version=version,
+            fields={"answered_at": now, "answer": answer},
+            data={"answer": answer},
+            at=now,
+        )
+        deadline_meet(subject=issue, kind=ANSWER_KIND, at=now)
+        deadline_cancel(subject=issue, at=now)
+    return issue
+
+
+def issue_escalate_missed(issue: Issue, now: datetime) -> None:
+    """The sweep's action when 2 days passed with the issue neither solved nor reported: it is reported to the
+    supervisor automatically, once (the deadline fires once; the notification is deduplicated)."""
+    if issue.status != IssueStatus.OPEN:
+        return
+    _issue_transition(
+        issue=issue,
+        to=IssueStatus.ESCALATED,
+        actor=None,
+        version=None,
+        fields={"escalated_at": now, "escalated_automatically": True},
+        data={"automatic": True},
+        at=now,
+    )
+    _tell_supervisors(
+        issue,
+        title=_("跟踪服务事项超过 2 天未解决：%(text)s") % {"text": issue.text[:60]},
+        body=_("负责人：%(who)s") % {"who": issue.owner.display_name},
+    )
+
+
+def _tell_supervisors(issue: Issue, *, title: str, body: str = "") -> None:
+    from guanjia.notifications.models import Level
+
+    notify(
+        recipients=supervisors(issue.project),
+        kind="followup.issue_escalated",
+        title=title,
+        body=body,
+        url=reverse("followup:issue", args=[issue.pk]),
+        project=issue.project,
+        level=Level.WARNING,
+        dedupe_key=f"followup.issue_escalated:{issue.pk}",
+    )
