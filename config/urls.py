@@ -26,6 +26,7 @@ urlpatterns = [
     path("complaints/", include("guanjia.complaints.urls")),
     path("frontdesk/", include("guanjia.frontdesk.urls")),
     path("visits/", include("guanjia.visits.urls")),
+    path("reports/", include("guanjia.reports.urls")),
     path("desk/", include("guanjia.dutylog.urls")),
     path("", include("guanjia.desk.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guanjia.complaints",
     "guanjia.repairs",
     "guanjia.visits",
+    "guanjia.reports",
     "guanjia.frontdesk",
     "guanjia.dutylog",
     "guanjia.desk",
@@ -187,6 +188,8 @@ SPECTACULAR_SETTINGS = {
         "GroupMeasureEnum": "guanjia.complaints.models.GroupMeasure",
         "CustodyKindEnum": "guanjia.frontdesk.models.CustodyKind",
         "CustomerKindEnum": "guanjia.estates.models.CustomerKind",
+        "VisitMethodEnum": "guanjia.visits.models.Method",
+        "ReviewDecisionEnum": "guanjia.visits.models.ReviewDecision",
     },
 }
 

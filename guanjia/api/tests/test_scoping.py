@@ -91,9 +91,18 @@ def estate_markers(world):
 
 
 def list_urls():
+    """Every collection GET of the API: each viewset's list, and its extra ``detail=False`` GET actions
+    (``reports/monthly``, ``incidents/suggestions`` …)."""
     import guanjia.api.urls  # noqa: F401  (fills the router: each app's api.py registers when imported)
 
-    return [reverse(f"{basename}-list") for _prefix, _viewset, basename in router.registry]
+    urls = []
+    for _prefix, viewset, basename in router.registry:
+        if hasattr(viewset, "list"):
+            urls.append(reverse(f"{basename}-list"))
+        for action in viewset.get_extra_actions():
+            if not action.detail and "get" in action.mapping:
+                urls.append(reverse(f"{basename}-{action.url_name}"))
+    return urls
 
 
 @pytest.mark.parametrize("url", list_urls())

@@ -14,21 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
-# Until guanjia.reports is in INSTALLED_APPS its tests cannot import its models: they are left out of the
-# run instead of breaking everyone's collection.
-if "guanjia.reports" not in settings.INSTALLED_APPS:
-    collect_ignore_glob = ["test_*.py"]
-else:
-    from django.contrib.contenttypes.models import ContentType
-
-    from guanjia.cases.models import Deadline, DeadlineState, Department
-    from guanjia.complaints.grading import Grade
-    from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
-    from guanjia.repairs.models import PriceItem, Repair, RepairStatus
-    from guanjia.testing.factories import make_customer, make_unit
-    from guanjia.visits.models import HouseholdIssue, HouseholdVisit, HouseholdVisitCampaign, ReturnVisit
+from guanjia.cases.models import Deadline, DeadlineState, Department
+from guanjia.complaints.grading import Grade
+from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
+from guanjia.repairs.models import PriceItem, Repair, RepairStatus
+from guanjia.testing.factories import make_customer, make_unit
+from guanjia.visits.models import HouseholdIssue, HouseholdVisit, HouseholdVisitCampaign, ReturnVisit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH = date(2026, 5, 1)
