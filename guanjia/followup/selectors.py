@@ -124,6 +124,32 @@ def activity_calls(activity: Activity) -> QuerySet[FollowUpCall]:
     )
 
 
+def open_work_counts(project: Project, people: list[User]) -> dict[int, dict[str, int]]:
+    """For the reassignment page (T05): each person's open calls, plans, issues, archive tasks and leads, one
+    grouped query per kind."""
+    from guanjia.followup.services.team import OWNER_FIELD, open_work_all
+
+    counts: dict[int, dict[str, int]] = {p.pk: dict.fromkeys(OWNER_FIELD, 0) for p in people}
+    for name, rows in open_work_all(project).items():
+        field = OWNER_FIELD[name]
+        for row in rows.filter(**{f"{field}__in": list(counts)}).values(field).annotate(n=Count("id")).order_by():
+            counts[row[field]][name] = row["n"]
+    return counts
+
+
+def lead_cadences(project: Project) -> dict[str, int]:
+    """Days between follow-ups per grade (T06): the project's rows over the product defaults, one query."""
+    from guanjia.followup.limits import LEAD_CADENCE_DEFAULTS
+    from guanjia.followup.models import LeadCadence
+
+    days = dict(LEAD_CADENCE_DEFAULTS)
+    rows = LeadCadence._default_manager.filter(Q(project__isnull=True) | Q(project=project))
+    # The defaults first, then the project's rows over them.
+    for grade, every in rows.order_by(F("project_id").asc(nulls_first=True)).values_list("grade", "every_days"):
+        days[grade] = every
+    return days
+
+
 def staff_for_followup(project: Project) -> QuerySet[User]:
     from guanjia.accounts.access import FOLLOWUP_ROLES
     from guanjia.notifications.selectors import staff_with_roles

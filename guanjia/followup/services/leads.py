@@ -14,8 +14,7 @@ from guanjia.accounts.models import User
 from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Project
 from guanjia.estates.services import ConflictError, normalize_phone
-from guanjia.followup.limits import LEAD_CADENCE_DEFAULTS
-from guanjia.followup.models import Lead, LeadCadence, LeadChannel, LeadContact, LeadGrade, LeadStatus
+from guanjia.followup.models import Lead, LeadChannel, LeadContact, LeadGrade, LeadStatus
 from guanjia.followup.services._common import (
     check_worker,
     not_in_future,
@@ -26,18 +25,11 @@ from guanjia.followup.services._common import (
 from guanjia.timeline.services import record
 
 
-def cadence_days(project: Project | int, grade: str) -> int:
+def cadence_days(project: Project, grade: str) -> int:
     """Days between follow-ups of a lead of ``grade``: the project's row, else the product default row."""
-    pid = project if isinstance(project, int) else project.pk
-    project_row = (
-        LeadCadence._default_manager.filter(grade=grade, project_id=pid).values_list("every_days", flat=True).first()
-    )
-    if project_row is not None:
-        return project_row
-    default_row = LeadCadence._default_manager.filter(grade=grade, project__isnull=True).values_list(
-        "every_days", flat=True
-    )
-    return default_row.first() or LEAD_CADENCE_DEFAULTS[grade]
+    from guanjia.followup.selectors import lead_cadences
+
+    return lead_cadences(project)[grade]
 
 
 def _phone(raw: str) -> str:
@@ -127,7 +119,7 @@ def lead_contact_add(
         raise ValidationError({"status": [_("请选择状态")]})
     if lead.status != LeadStatus.OPEN:
         raise TransitionError(_("该客户已结束追踪"))
-    next_due = within_days(at, cadence_days(lead.project_id, new_grade)) if status == LeadStatus.OPEN else None
+    next_due = within_days(at, cadence_days(lead.project, new_grade)) if status == LeadStatus.OPEN else None
     with transaction.atomic():
         changed = Lead._default_manager.filter(pk=lead.pk, version=version, status=LeadStatus.OPEN).update(
             grade=new_grade, status=status, last_contact_at=at, next_due_at=next_due, version=F("version") + 1

@@ -30,19 +30,24 @@ from guanjia.followup.services._common import check_worker, require_supervisor, 
 from guanjia.notifications.services import notify
 from guanjia.timeline.services import record
 
+#: Who is responsible for each kind of open work.
+OWNER_FIELD = {"calls": "assignee", "plans": "assignee", "issues": "owner", "archives": "owner", "leads": "owner"}
 
-def open_work(project: Project, user: User) -> dict[str, QuerySet[Any]]:
-    """Everything still open that ``user`` is responsible for in ``project``, by kind and owner field."""
+
+def open_work_all(project: Project) -> dict[str, QuerySet[Any]]:
+    """Everything still open in ``project``, by kind (see ``OWNER_FIELD`` for whose it is)."""
     return {
-        "calls": FollowUpCall._default_manager.filter(project=project, assignee=user, status=CallStatus.PENDING),
-        "plans": FollowUpPlan._default_manager.filter(project=project, assignee=user, status=PlanStatus.ACTIVE),
-        "issues": Issue._default_manager.filter(project=project, owner=user).exclude(status=IssueStatus.ANSWERED),
-        "archives": CustomerProfile._default_manager.filter(project=project, owner=user, completed_at__isnull=True),
-        "leads": Lead._default_manager.filter(project=project, owner=user, status=LeadStatus.OPEN),
+        "calls": FollowUpCall._default_manager.filter(project=project, status=CallStatus.PENDING),
+        "plans": FollowUpPlan._default_manager.filter(project=project, status=PlanStatus.ACTIVE),
+        "issues": Issue._default_manager.filter(project=project).exclude(status=IssueStatus.ANSWERED),
+        "archives": CustomerProfile._default_manager.filter(project=project, completed_at__isnull=True),
+        "leads": Lead._default_manager.filter(project=project, status=LeadStatus.OPEN),
     }
 
 
-_OWNER_FIELD = {"calls": "assignee", "plans": "assignee", "issues": "owner", "archives": "owner", "leads": "owner"}
+def open_work(project: Project, user: User) -> dict[str, QuerySet[Any]]:
+    """Everything still open that ``user`` is responsible for in ``project``, by kind."""
+    return {name: rows.filter(**{OWNER_FIELD[name]: user}) for name, rows in open_work_all(project).items()}
 
 
 def followup_reassign(
@@ -61,7 +66,7 @@ def followup_reassign(
         moved: list[models.Model] = []
         for name, rows in open_work(project, from_user).items():
             items = list(rows.select_for_update())
-            field = _OWNER_FIELD[name]
+            field = OWNER_FIELD[name]
             rows.model._default_manager.filter(pk__in=[i.pk for i in items]).update(**{field: to_user})
             counts[name] = len(items)
             moved.extend(items)
