@@ -1,21 +1,24 @@
-"""Demo data for `make run`: one company, two estates, their homes and residents, staff of every role and a
-repair price list. Seeded, so every run (and every screenshot) shows the same people.
+"""Demo data for `make run`: one company, two estates, their homes and residents, staff of every role, a
+repair price list and four weeks of cases. Seeded, so every run (and every screenshot) shows the same people.
 
-``plan()`` decides everything in memory (pure, deterministic); ``load()`` writes it with ``bulk_create``
-in one transaction, which takes a second or two.
+``plan()`` decides the estates in memory (pure, deterministic); ``load()`` writes them with ``bulk_create``,
+then replays the last four weeks of complaints, repairs, ledgers and duty logs through the services on a
+simulated clock (``guanjia.desk.history``), all in one transaction.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from guanjia.accounts.models import Role, User
+from guanjia.desk import history
 from guanjia.estates.models import (
     Building,
     Company,
@@ -247,9 +250,23 @@ def is_loaded() -> bool:
     return Company.objects.exists()
 
 
-@transaction.atomic
-def load(seed: int = SEED) -> dict[str, int]:
-    """Write the demo into an empty database; returns counts for the command to print."""
+def load(seed: int = SEED, *, now: datetime | None = None, cases: bool = True) -> dict[str, int]:
+    """Write the demo into an empty database; returns counts for the command to print.
+
+    The estates are set up the day before the history starts; with ``cases`` the four weeks up to ``now``
+    (default: the real now) are replayed. Nothing is dated after ``now``.
+    """
+    end = now or timezone.now()
+    clock = history.Clock(history.history_start(end) - timedelta(days=1))
+    with history.simulated_time(clock), transaction.atomic():
+        counts = _load_estates(seed)
+        if cases:
+            projects = list(Project.objects.filter(code__in=[e.code for e in ESTATES]).order_by("pk"))
+            counts |= history.load_history(projects, clock=clock, end=end, seed=seed)
+    return counts
+
+
+def _load_estates(seed: int) -> dict[str, int]:
     the_plan = plan(seed)
     company = Company.objects.create(**COMPANY)
     projects = {

@@ -1,18 +1,32 @@
-"""`manage.py load_demo --if-empty`: the demo `make run` serves (O01–O04 data, price lists, staff of every role)."""
+"""`manage.py load_demo --if-empty`: the demo `make run` serves (O01–O04 data, price lists, staff of every role)
+and four weeks of cases replayed through the services (C13 deadlines, R01–R13 work orders, V01 visits)."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
 
 from guanjia.accounts.models import Role, User
+from guanjia.cases.models import Deadline, DeadlineState
+from guanjia.complaints.models import OPEN_STATUSES, Complaint, Incident
+from guanjia.complaints.selectors import BoardFilters, board, board_counts
 from guanjia.desk import demo
+from guanjia.dutylog.models import Handover, HandoverStatus, Shift
 from guanjia.estates.models import Company, Customer, Project, Residency, Unit
 from guanjia.estates.services import normalize_phone
-from guanjia.repairs.models import PriceItem
+from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, Visitor, VisitorStatus
+from guanjia.repairs.models import PriceItem, Repair
+from guanjia.repairs.selectors import repairs_for_technician
+from guanjia.timeline.models import Event
+from guanjia.visits.models import ReturnVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +37,11 @@ def load(*args: str) -> str:
     return out.getvalue()
 
 
+# --- the estates and people (quick: without the history) ----------------------------------------------------
+
+
 def test_load_demo_fills_an_empty_database_and_prints_how_to_log_in():
-    output = load("--if-empty")
+    output = load("--if-empty", "--no-cases")
     assert Company.objects.count() == 1
     assert set(Project.objects.values_list("name", flat=True)) == {"滨江花园", "翠湖苑"}
     assert Unit.objects.count() >= 300 and Customer.objects.count() >= 300
@@ -34,20 +51,22 @@ def test_load_demo_fills_an_empty_database_and_prints_how_to_log_in():
     assert "演示密码" in output and "demo password" in output
     for username in ("qiantai", "guanjia", "jishi", "kefuzhuguan", "jingli", "zongjingli", "admin"):
         assert username in output
+    assert not Complaint.objects.exists()
 
 
 def test_load_demo_if_empty_is_idempotent():
-    load("--if-empty")
+    load("--if-empty", "--no-cases")
     counts = (Unit.objects.count(), Customer.objects.count(), User.objects.count(), PriceItem.objects.count())
     output = load("--if-empty")
     assert (Unit.objects.count(), Customer.objects.count(), User.objects.count(), PriceItem.objects.count()) == counts
+    assert not Complaint.objects.exists()  # nothing loaded, not even the cases
     assert "跳过" in output and demo.DEMO_PASSWORD in output
     with pytest.raises(CommandError):
         load()
 
 
 def test_o02_demo_has_staff_of_every_role_who_can_log_in(client):
-    load()
+    load("--no-cases")
     assert set(User.objects.values_list("role", flat=True)) >= set(Role.values)
     admin = User.objects.get(username=demo.ADMIN_USERNAME)
     assert admin.is_superuser and admin.is_staff
@@ -62,7 +81,7 @@ def test_o02_demo_has_staff_of_every_role_who_can_log_in(client):
 
 
 def test_o01_o03_units_customers_and_butlers_belong_to_their_project():
-    load()
+    load("--no-cases")
     assert not Unit.objects.exclude(project=F("building__project")).exists()
     assert not Residency.objects.exclude(customer__project=F("unit__project")).exists()
     # O03: every unit has a butler of its own estate
@@ -76,7 +95,7 @@ def test_o01_o03_units_customers_and_butlers_belong_to_their_project():
 
 
 def test_every_demo_customer_has_a_valid_phone():
-    load()
+    load("--no-cases")
     customers = Customer.objects.prefetch_related("phones")
     several = 0
     for customer in customers:
@@ -87,6 +106,116 @@ def test_every_demo_customer_has_a_valid_phone():
     assert several > 20  # some customers give more than one number
 
 
-def test_demo_is_deterministic():
+def test_demo_plan_is_deterministic():
     assert demo.plan() == demo.plan()
     assert demo.plan(1) != demo.plan(2)
+
+
+# --- four weeks of cases ---------------------------------------------------------------------------------------
+
+
+def test_load_demo_loads_four_weeks_of_cases_through_the_services(capsys):
+    started = time.monotonic()
+    output = load("--if-empty")
+    seconds = time.monotonic() - started
+    with capsys.disabled():
+        print(f"\nload_demo with four weeks of cases: {seconds:.1f}s")
+    now = timezone.now()
+    assert "宗投诉 complaints" in output and "张报修单 repairs" in output and demo.DEMO_PASSWORD in output
+
+    for project in Project.objects.all():
+        # about sixty complaints and eighty repairs per estate, over four weeks, none in the future
+        complaints = Complaint.objects.filter(project=project)
+        assert 50 <= complaints.count() <= 90
+        assert 65 <= Repair.objects.filter(project=project).count() <= 100
+        assert complaints.filter(received_at__lt=now - timedelta(days=20)).exists()
+    assert not Event.objects.filter(at__gt=now).exists()
+    assert not Complaint.objects.filter(registered_at__gt=now).exists()
+    # every case has its history on the timeline, written by the services
+    assert Event.objects.filter(verb="complaint.registered").count() == Complaint.objects.count()
+    assert Event.objects.filter(verb="repair.logged").count() == Repair.objects.count()
+
+    # mostly general, some significant, a few major, one critical incident with several customers (C06, C12)
+    grades = dict(Complaint.objects.values_list("grade").annotate(n=Count("id")))
+    assert grades["general"] > grades["significant"] > grades["major"] >= 2
+    incident = Incident.objects.get()
+    assert incident.complaints.order_by().values("customer").distinct().count() >= 10
+    assert set(incident.complaints.values_list("grade", flat=True)) == {"critical"}
+    # mostly completed on time, some late (the sweep recorded the miss: C11), a few paper forms (entered late)
+    resolve = Deadline.objects.filter(kind="resolve").exclude(state=DeadlineState.CANCELLED)
+    on_time = resolve.filter(met_at__lte=F("due_at")).count()
+    late = resolve.filter(state=DeadlineState.MISSED, fired=True).count()
+    assert on_time > 5 * late > 0
+    assert Complaint.objects.filter(mishandled_count__gt=0).exists()
+    assert Complaint.objects.filter(entered_late=True).exists()
+
+    # the live board: open complaints with running deadlines, some due within minutes, one overdue (C13)
+    supervisor = User.objects.get(username="kefuzhuguan")
+    binjiang = Project.objects.get(code="binjiang")
+    rows = board(user=supervisor, project=binjiang, filters=BoardFilters(), now=now)
+    counts = board_counts(rows)
+    assert counts["open"] >= 5
+    assert all(c.status in OPEN_STATUSES for c in rows)
+    assert counts["soon"] >= 1 and counts["overdue"] >= 1
+    assert sum(1 for c in rows if c.next_due_at is not None) >= 4
+
+    # repairs in several statuses; the technicians' phones have work (R02–R04)
+    statuses = set(Repair.objects.values_list("status", flat=True))
+    assert {"logged", "notified", "accepted", "in_progress", "quoted", "returned", "cancelled"} <= statuses
+    assert Repair.objects.filter(warranty=True).count() >= 2
+    assert Repair.objects.filter(price_item__isnull=True, warranty=False).count() >= 5  # non-standard (R05)
+    assert Repair.objects.filter(signatures__role="customer").distinct().count() > 100  # R10 signatures
+    technician = User.objects.get(username="jishi")
+    assert repairs_for_technician(technician).exists()
+
+    # return visits planned by completion (V01), most of them made, mostly satisfied, a couple not (V06)
+    visits = ReturnVisit.objects.all()
+    assert visits.count() >= Repair.objects.filter(completed_at__isnull=False).count()
+    done = visits.filter(status="done")
+    assert done.count() > 0.9 * visits.count()
+    assert done.filter(satisfaction__gte=4).count() > 0.85 * done.count()
+    assert done.filter(unsatisfied=True).exists()
+
+    # the counter: parcels waiting and handed over, a visitor inside, keys out; yesterday's signed handovers
+    parcels = CustodyItem.objects.filter(kind=CustodyKind.PARCEL)
+    assert parcels.filter(status=CustodyStatus.HELD).exists()
+    assert parcels.filter(status=CustodyStatus.HANDED_OVER).exists()
+    assert Visitor.objects.filter(status=VisitorStatus.ADMITTED).exists()
+    assert CustodyItem.objects.filter(kind=CustodyKind.KEY, status=CustodyStatus.HANDED_OVER).exists()
+    assert Handover.objects.filter(status=HandoverStatus.SIGNED).count() == 2 * Project.objects.count()
+    assert Shift.objects.filter(starts_at__lte=now, ends_at__gt=now, handover__isnull=True).count() == 2
+
+    # loading again with --if-empty changes nothing
+    before = (Complaint.objects.count(), Repair.objects.count(), Event.objects.count())
+    assert "跳过" in load("--if-empty")
+    assert (Complaint.objects.count(), Repair.objects.count(), Event.objects.count()) == before
+
+
+def _figures() -> dict[str, Any]:
+    return {
+        "complaints": sorted(
+            Complaint.objects.values_list("grade", "status", "channel").annotate(n=Count("id")), key=repr
+        ),
+        "repairs": sorted(Repair.objects.values_list("status", "price_item__code").annotate(n=Count("id")), key=repr),
+        "deadlines": sorted(Deadline.objects.values_list("kind", "state", "fired").annotate(n=Count("id")), key=repr),
+        "visits": sorted(ReturnVisit.objects.values_list("status", "satisfaction").annotate(n=Count("id")), key=repr),
+        "events": Event.objects.count(),
+        "custody": sorted(CustodyItem.objects.values_list("kind", "status").annotate(n=Count("id")), key=repr),
+    }
+
+
+def test_demo_history_is_deterministic():
+    # Given one moment, two loads into two empty databases (each rolled back after counting) ...
+    now = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=1), datetime.min.time()))
+    now += timedelta(hours=15, minutes=30)
+    figures = []
+    for _run in range(2):
+        with transaction.atomic():
+            started = time.monotonic()
+            demo.load(now=now)
+            print(f"demo.load with cases: {time.monotonic() - started:.1f}s")
+            figures.append(_figures())
+            transaction.set_rollback(True)
+    # ... give the same cases in the same states, down to the deadlines and the timeline
+    assert figures[0] == figures[1]
+    assert figures[0]["events"] > 3000

@@ -11,13 +11,19 @@ from guanjia.desk import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo company, estates, residents, staff and price lists (演示数据)."
+    help = (
+        "Load the demo company, estates, residents, staff, price lists and four weeks of complaints, repairs, "
+        "return visits, front-desk ledgers and duty logs (演示数据)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing (but print how to log in) when data already exists"
         )
         parser.add_argument("--url", default=demo.DEFAULT_URL, help="the address printed in the login help")
+        parser.add_argument(
+            "--no-cases", action="store_true", help="only the estates, people and price lists: no history of cases"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if demo.is_loaded():
@@ -28,13 +34,24 @@ class Command(BaseCommand):
             self.stdout.write("已有数据，跳过演示数据。 Data already present; demo not loaded.")
         else:
             started = time.monotonic()
-            counts = demo.load()
+            counts = demo.load(cases=not options["no_cases"])
+            seconds = time.monotonic() - started
             self.stdout.write(
                 self.style.SUCCESS(
                     "演示数据已载入 / demo loaded: "
                     f"{counts['projects']} 个项目 projects, {counts['units']} 户 units, "
                     f"{counts['customers']} 位客户 customers, {counts['staff']} 名员工 staff, "
-                    f"{counts['price_items']} 个收费项目 price items ({time.monotonic() - started:.1f}s)"
+                    f"{counts['price_items']} 个收费项目 price items"
                 )
             )
+            if "complaints" in counts:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"近四周案件 / four weeks of cases: {counts['complaints']} 宗投诉 complaints "
+                        f"({counts['open_complaints']} 宗处理中 open), {counts['repairs']} 张报修单 repairs "
+                        f"({counts['open_repairs']} 张未完成 open), {counts['visits_done']}/{counts['return_visits']} "
+                        "次回访已完成 return visits done"
+                    )
+                )
+            self.stdout.write(f"用时 / took {seconds:.1f}s")
         self.stdout.write(demo.login_help(options["url"]))
