@@ -27,6 +27,7 @@ urlpatterns = [
     path("frontdesk/", include("guanjia.frontdesk.urls")),
     path("visits/", include("guanjia.visits.urls")),
     path("reports/", include("guanjia.reports.urls")),
+    path("followup/", include("guanjia.followup.urls")),
     path("desk/", include("guanjia.dutylog.urls")),
     path("", include("guanjia.desk.urls")),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "guanjia.repairs",
     "guanjia.visits",
     "guanjia.reports",
+    "guanjia.followup",
     "guanjia.frontdesk",
     "guanjia.dutylog",
     "guanjia.desk",
@@ -190,6 +191,10 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "guanjia.estates.models.CustomerKind",
         "VisitMethodEnum": "guanjia.visits.models.Method",
         "ReviewDecisionEnum": "guanjia.visits.models.ReviewDecision",
+        "CallOutcomeEnum": "guanjia.followup.models.CallOutcome",
+        "CallStatusEnum": "guanjia.followup.models.CallStatus",
+        "LeadGradeEnum": "guanjia.followup.models.LeadGrade",
+        "LeadStatusEnum": "guanjia.followup.models.LeadStatus",
     },
 }
 
