@@ -53,7 +53,7 @@ def plan_history(est: Estate) -> list[Spec]:
     rng.shuffle(kinds)
     specs = []
     for kind in kinds:
-        last_day = 18 if kind == "warranty" else 26
+        last_day = 18 if kind == "warranty" else 24 if kind in ("nonstandard", "quote_declined", "declined") else 27
         specs.append(_spec(est, kind, est.daytime(rng.randrange(0, last_day + 1), first=8, last=20)))
     specs.sort(key=lambda s: s.received)
     return specs

@@ -182,7 +182,8 @@ def test_load_demo_loads_four_weeks_of_cases_through_the_services(capsys):
     assert parcels.filter(status=CustodyStatus.HANDED_OVER).exists()
     assert Visitor.objects.filter(status=VisitorStatus.ADMITTED).exists()
     assert CustodyItem.objects.filter(kind=CustodyKind.KEY, status=CustodyStatus.HANDED_OVER).exists()
-    assert Handover.objects.filter(status=HandoverStatus.SIGNED).count() == 2 * Project.objects.count()
+    # (the last handover is signed a few minutes into the current shift: right after 08:00 or 20:00 it waits)
+    assert Handover.objects.filter(status=HandoverStatus.SIGNED).count() >= Project.objects.count()
     assert Shift.objects.filter(starts_at__lte=now, ends_at__gt=now, handover__isnull=True).count() == 2
 
     # loading again with --if-empty changes nothing
