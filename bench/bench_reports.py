@@ -109,7 +109,7 @@ def _pick(expr: str, values: list[str]) -> str:
     return f"(CASE ({expr}) % {len(values)} {whens} END)"
 
 
-def _insert_select(model: Any, exprs: dict[str, str], source: str, params: list[Any] | None = None) -> int:
+def _insert_select(model: Any, exprs: dict[str, str], source: str) -> int:
     """INSERT INTO model's table (every concrete column but the id) SELECT exprs … FROM source. Columns not in
     ``exprs`` take the field's default (or NULL), so columns added by others later need no change here."""
     from django.db import connection
@@ -120,7 +120,7 @@ def _insert_select(model: Any, exprs: dict[str, str], source: str, params: list[
             continue
         columns.append(connection.ops.quote_name(field.column))
         if field.column in exprs:
-            values.append(exprs[field.column])
+            values.append(exprs[field.column].replace("%", "%%"))  # a literal % next to the placeholders
         elif field.has_default():
             values.append("%s")
             args.append(field.get_db_prep_save(field.get_default(), connection))
@@ -130,9 +130,10 @@ def _insert_select(model: Any, exprs: dict[str, str], source: str, params: list[
             values.append("CURRENT_TIMESTAMP")
         else:
             values.append("''")
+    source = source.replace("%", "%%")
     sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*args, *(params or [])])
+        cursor.execute(sql, args)
         return cursor.rowcount
 
 
