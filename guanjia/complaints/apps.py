@@ -9,5 +9,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanjia.complaints.handlers import register
+        from guanjia.complaints.labels import VERB_LABELS
+        from guanjia.complaints.models import ComplaintStatus
+        from guanjia.timeline.labels import register_status_verbs, register_verb_labels
 
         register()
+        register_verb_labels(VERB_LABELS)
+        register_status_verbs("complaint", ComplaintStatus)

@@ -31,11 +31,12 @@ from guanjia.accounts import access
 from guanjia.accounts.models import User
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.cases.services import TransitionError
-from guanjia.complaints import forms, selectors
+from guanjia.complaints import forms, selectors, services
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, GroupMeasure, Incident, InformMethod, Nature
 from guanjia.estates.selectors import customer_search
 from guanjia.estates.services import ConflictError
+from guanjia.timeline.labels import verb_label
 
 LIST_PAGE_SIZE = 30
 LOOKUP_LIMIT = 8
@@ -44,13 +45,6 @@ SUGGESTION_LIMIT = 5
 
 def _project(request: HttpRequest) -> Any:
     return getattr(request, "project", None)
-
-
-def _services() -> Any:
-    # Imported late: the domain services are another engineer's module and may be mid-change.
-    from guanjia.complaints import services
-
-    return services
 
 
 #: Service error keys that are named differently on the forms.
@@ -101,7 +95,6 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _register(request: HttpRequest, form: forms.RegisterForm) -> Complaint | None:
-    services = _services()
     note = form.cleaned_data.get("note", "").strip()
     try:
         with transaction.atomic():
@@ -235,35 +228,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 # --- A complaint's page and its actions ------------------------------------------------------------------
 
-#: Timeline verbs in the desk's words; a verb not listed here is shown as written.
-VERB_LABELS: dict[str, Any] = {
-    "complaint.registered": gettext_lazy("登记投诉"),
-    "complaint.mail_registered": gettext_lazy("登记收文"),
-    "complaint.facts_changed": gettext_lazy("修改定级事实"),
-    "complaint.regraded": gettext_lazy("重新定级"),
-    "complaint.grade_lowered": gettext_lazy("主管降级"),
-    "complaint.mishandled": gettext_lazy("认定处理不当"),
-    "complaint.nature_set": gettext_lazy("认定投诉性质"),
-    "complaint.nature_referred": gettext_lazy("提请判定投诉性质"),
-    "complaint.incident_linked": gettext_lazy("关联事件"),
-    "complaint.incident_unlinked": gettext_lazy("取消关联事件"),
-    "complaint.dispatched": gettext_lazy("派单"),
-    "complaint.acknowledged": gettext_lazy("部门签收"),
-    "complaint.escalation_acknowledged": gettext_lazy("上报已确认"),
-    "complaint.escalated": gettext_lazy("上报"),
-    "complaint.note": gettext_lazy("处理记录"),
-    "complaint.deadline_agreed": gettext_lazy("约定完成期限"),
-    "complaint.next_reply_set": gettext_lazy("约定下次回复"),
-    "complaint.customer_informed": gettext_lazy("告知客户结果"),
-    "complaint.completed": gettext_lazy("处理完成"),
-    "complaint.closed": gettext_lazy("关闭"),
-    "complaint.group_measure": gettext_lazy("集体投诉处理"),
-    "complaint.replied_in_writing": gettext_lazy("书面回复"),
-    "complaint.signed": gettext_lazy("客户签名"),
-    "incident.created": gettext_lazy("建立事件"),
-    "deadline.missed": gettext_lazy("时限超时"),
-    "deadline.reminded": gettext_lazy("到期提醒"),
-}
 
 #: Keys of event data in the desk's words.
 DATA_LABELS: dict[str, Any] = {
@@ -327,10 +291,6 @@ _USER_KEYS = frozenset({"assignee", "first_responder"})
 _HIDDEN_DATA = frozenset(
     {"reasons", "sha256", "signature", "mail", "deadline_id", "raised", "kept", "computed_from", "incident"}
 )
-
-
-def verb_label(verb: str) -> str:
-    return str(VERB_LABELS.get(verb, verb))
 
 
 def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
@@ -428,7 +388,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("派单"),
             forms.DispatchForm,
             lambda u, c: c.status == ComplaintStatus.REGISTERED and _handler(u, c),
-            lambda r, c, d: _services().complaint_dispatch(
+            lambda r, c, d: services.complaint_dispatch(
                 complaint=c, department=d["department"], assignee=d.get("assignee"), actor=r.user
             ),
             gettext_lazy("已派单"),
@@ -438,7 +398,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("部门签收"),
             forms.EmptyForm,
             lambda u, c: c.status == ComplaintStatus.DISPATCHED and _handler(u, c),
-            lambda r, c, d: _services().complaint_acknowledge(complaint=c, actor=r.user),
+            lambda r, c, d: services.complaint_acknowledge(complaint=c, actor=r.user),
             gettext_lazy("已签收"),
         ),
         Action(
@@ -446,7 +406,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("确认已收到上报"),
             forms.EmptyForm,
             lambda u, c: c.is_open and _has_pending(c, "escalate") and _supervisor(u, c),
-            lambda r, c, d: _services().complaint_acknowledge_escalation(complaint=c, actor=r.user),
+            lambda r, c, d: services.complaint_acknowledge_escalation(complaint=c, actor=r.user),
             gettext_lazy("已确认上报"),
             supervisor_only=True,
         ),
@@ -455,7 +415,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("添加处理记录"),
             forms.NoteForm,
             _open_handler,
-            lambda r, c, d: _services().complaint_add_note(complaint=c, text=d["text"], actor=r.user),
+            lambda r, c, d: services.complaint_add_note(complaint=c, text=d["text"], actor=r.user),
             gettext_lazy("已添加处理记录"),
         ),
         Action(
@@ -463,7 +423,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("约定完成期限"),
             forms.AgreeDeadlineForm,
             _open_handler,
-            lambda r, c, d: _services().complaint_agree_deadline(complaint=c, deadline=d["deadline"], actor=r.user),
+            lambda r, c, d: services.complaint_agree_deadline(complaint=c, deadline=d["deadline"], actor=r.user),
             gettext_lazy("已约定完成期限"),
         ),
         Action(
@@ -471,7 +431,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("约定下次回复"),
             forms.NextReplyForm,
             _open_handler,
-            lambda r, c, d: _services().complaint_set_next_reply(
+            lambda r, c, d: services.complaint_set_next_reply(
                 complaint=c, reply_at=d["reply_at"], note=d.get("note", ""), actor=r.user
             ),
             gettext_lazy("已约定下次回复时间"),
@@ -485,7 +445,7 @@ ACTIONS: dict[str, Action] = {
                 and (c.status != ComplaintStatus.REGISTERED or c.nature == Nature.INVALID)
                 and _handler(u, c)
             ),
-            lambda r, c, d: _services().complaint_complete(complaint=c, result=d["result"], actor=r.user),
+            lambda r, c, d: services.complaint_complete(complaint=c, result=d["result"], actor=r.user),
             gettext_lazy("已记录处理完成"),
         ),
         Action(
@@ -493,7 +453,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("告知客户结果"),
             forms.InformForm,
             lambda u, c: c.status != ComplaintStatus.CLOSED and _handler(u, c),
-            lambda r, c, d: _services().complaint_inform_customer(
+            lambda r, c, d: services.complaint_inform_customer(
                 complaint=c, method=d["method"], note=d["note"], actor=r.user
             ),
             gettext_lazy("已记录告知客户"),
@@ -505,7 +465,7 @@ ACTIONS: dict[str, Action] = {
             lambda u, c: (
                 _supervisor(u, c) or (c.nature == Nature.UNDETERMINED and not c.nature_referred and _handler(u, c))
             ),
-            lambda r, c, d: _services().complaint_set_nature(
+            lambda r, c, d: services.complaint_set_nature(
                 complaint=c, nature=d["nature"], reason=d.get("reason", ""), refer=bool(d.get("refer")), actor=r.user
             ),
             gettext_lazy("已记录投诉性质"),
@@ -523,7 +483,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("集体投诉处理"),
             forms.GroupMeasureForm,
             _handler,
-            lambda r, c, d: _services().complaint_record_group_measure(
+            lambda r, c, d: services.complaint_record_group_measure(
                 complaint=c, measure=d["measure"], at=d["at"], note=d["note"], actor=r.user
             ),
             gettext_lazy("已记录座谈会/公告"),
@@ -533,7 +493,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("书面回复"),
             forms.WrittenReplyForm,
             lambda u, c: c.channel == Channel.LETTER and _handler(u, c),
-            lambda r, c, d: _services().complaint_reply_in_writing(complaint=c, text=d["text"], actor=r.user),
+            lambda r, c, d: services.complaint_reply_in_writing(complaint=c, text=d["text"], actor=r.user),
             gettext_lazy("已记录书面回复"),
         ),
         Action(
@@ -541,7 +501,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("认定处理不当"),
             forms.MishandledForm,
             lambda u, c: c.is_open and _supervisor(u, c),
-            lambda r, c, d: _services().complaint_mark_mishandled(complaint=c, reason=d["reason"], actor=r.user),
+            lambda r, c, d: services.complaint_mark_mishandled(complaint=c, reason=d["reason"], actor=r.user),
             gettext_lazy("已认定处理不当，级别已上调"),
             danger=True,
             supervisor_only=True,
@@ -551,7 +511,7 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("降低级别"),
             forms.LowerGradeForm,
             lambda u, c: c.grade != Grade.GENERAL and _supervisor(u, c),
-            lambda r, c, d: _services().complaint_lower_grade(
+            lambda r, c, d: services.complaint_lower_grade(
                 complaint=c, grade=d["grade"], reason=d["reason"], actor=r.user
             ),
             gettext_lazy("级别已调整"),
@@ -563,7 +523,6 @@ ACTIONS: dict[str, Action] = {
 
 
 def _link_incident(request: HttpRequest, complaint: Complaint, data: dict[str, Any]) -> Any:
-    services = _services()
     incident = data.get("incident")
     title = (data.get("new_title") or "").strip()
     if incident is None and title:
@@ -702,7 +661,7 @@ def update_facts(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("没有需要保存的修改"))
             return redirect("complaints:detail", pk=pk)
         try:
-            updated = _services().complaint_update_facts(
+            updated = services.complaint_update_facts(
                 complaint=complaint,
                 version=form.cleaned_data["version"],
                 changes=changes,
@@ -760,7 +719,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                _services().complaint_sign(
+                services.complaint_sign(
                     complaint=complaint,
                     image=form.cleaned_data["image"],
                     signer_name=form.cleaned_data["signer_name"],

@@ -9,6 +9,10 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from guanjia.cases.periodic import register_periodic
+        from guanjia.followup.labels import VERB_LABELS
+        from guanjia.timeline.labels import register_verb_labels
+
+        register_verb_labels(VERB_LABELS)
         from guanjia.followup.services import register_followup_handlers, survey_open_due_rounds
 
         register_followup_handlers()

@@ -11,7 +11,6 @@ from typing import Any, cast
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import Role, User
@@ -31,6 +30,7 @@ from guanjia.repairs.models import (
     RepairStatus,
     SignerRole,
 )
+from guanjia.timeline.labels import verb_label
 from guanjia.timeline.models import Event
 from guanjia.timeline.selectors import events_for
 
@@ -123,32 +123,6 @@ class RepairDetail:
     @property
     def signed_by_supervisor(self) -> bool:
         return self.signed_by(SignerRole.SUPERVISOR)
-
-
-#: Timeline verbs of an order that are not status changes (those are labelled by the status).
-VERB_LABELS: dict[str, Any] = {
-    "repair.logged": _("登记报修"),
-    "repair.dispatched": _("派至部门"),
-    "repair.items_set": _("填写实际项目"),
-    "repair.materials_checked": _("检验客户自备材料"),
-    "repair.signed": _("签名"),
-    "repair.photo_added": _("上传照片"),
-    "repair.note_added": _("维保跟进记录"),
-    "repair.payment_recorded": _("登记收费"),
-    "repair.handed_to_finance": _("收费交财务"),
-    "deadline.missed": _("时限已过"),
-    "deadline.reminded": _("时限提醒"),
-    "visit.planned": _("安排回访"),
-}
-
-
-def verb_label(verb: str) -> str:
-    if verb in VERB_LABELS:
-        return str(VERB_LABELS[verb])
-    prefix, _dot, status = verb.partition(".")
-    if prefix == Repair.CASE_TYPE and status in RepairStatus.values:
-        return str(RepairStatus(status).label)
-    return verb
 
 
 def repair_detail(user: Any, pk: Any) -> RepairDetail:

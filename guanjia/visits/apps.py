@@ -8,7 +8,11 @@ class VisitsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanjia.cases.services import register_deadline_handler
+        from guanjia.timeline.labels import register_verb_labels
         from guanjia.visits import services
+        from guanjia.visits.labels import VERB_LABELS
+
+        register_verb_labels(VERB_LABELS)
 
         # V04: the visit's due time is reminded the day before and flagged overdue once by the shared sweep.
         register_deadline_handler(

@@ -34,6 +34,7 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import Role
 from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Building, Customer
+from guanjia.timeline.labels import verb_label
 from guanjia.timeline.selectors import events_for
 from guanjia.visits import selectors, services
 from guanjia.visits.models import (
@@ -45,26 +46,6 @@ from guanjia.visits.models import (
     Satisfaction,
 )
 from guanjia.workdays.deadlines import due_day
-
-#: The words the visit form uses for the case's timeline verbs it shows (V05: process and completion).
-VERB_LABELS = {
-    "complaint.registered": "登记投诉",
-    "complaint.dispatched": "派单",
-    "complaint.status_changed": "状态变更",
-    "complaint.note": "处理记录",
-    "complaint.customer_informed": "告知客户",
-    "repair.logged": "登记报修",
-    "repair.dispatched": "派工",
-    "repair.status_changed": "状态变更",
-    "visit.planned": "计划回访",
-    "visit.attempt_failed": "回访未接通",
-    "visit.done": "已回访",
-    "visit.unsatisfied": "不满意回访",
-    "visit.reviewed": "主管审核",
-    "visit.overdue": "回访逾期",
-    "visit.door_followup": "上门跟进",
-    "service.completed": "服务完成",
-}
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -110,7 +91,7 @@ def _case_record(visit: ReturnVisit) -> dict[str, Any]:
     events = []
     if case is not None:
         for event in events_for(case).select_related("actor").order_by("at", "id"):
-            event.label = VERB_LABELS.get(event.verb, event.verb)  # type: ignore[attr-defined]
+            event.label = verb_label(event.verb)  # type: ignore[attr-defined]
             events.append(event)
     return {"case": case, "events": events}
 

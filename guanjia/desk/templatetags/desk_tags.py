@@ -6,9 +6,9 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
 from guanjia.accounts import access
+from guanjia.timeline import labels
 
 register = template.Library()
 
@@ -31,18 +31,9 @@ def masked(number: str) -> str:
     return access.mask_phone(str(number or ""))
 
 
-#: Labels of timeline verbs this part of the desk knows; an unknown verb is shown as written.
-VERB_LABELS = {
-    "customer.created": _("建立客户档案"),
-    "customer.updated": _("修改客户资料"),
-    "pii.phone_revealed": _("查看完整电话号码"),
-    "unit.status_changed": _("房屋状态变更"),
-}
-
-
 @register.filter
 def verb_label(verb: str) -> str:
-    return str(VERB_LABELS.get(verb, verb))
+    return labels.verb_label(verb)
 
 
 @register.simple_tag(takes_context=True)

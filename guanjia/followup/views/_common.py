@@ -26,6 +26,7 @@ from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Project
 from guanjia.estates.services import ConflictError
 from guanjia.followup import selectors
+from guanjia.timeline.labels import verb_label
 from guanjia.timeline.models import Event
 
 FIELD_LABELS = {
@@ -167,26 +168,6 @@ def _rows(request: HttpRequest, *names: str) -> list[dict[str, str]]:
     ]
 
 
-VERB_LABELS = {
-    "followup.archive_opened": gettext_lazy("建立档案"),
-    "followup.archive_updated": gettext_lazy("修改档案"),
-    "followup.service_recorded": gettext_lazy("登记服务记录"),
-    "followup.archive_completed": gettext_lazy("档案已建完"),
-    "followup.call_done": gettext_lazy("通话已记录"),
-    "followup.call_attempted": gettext_lazy("拨打未接通"),
-    "followup.reassigned": gettext_lazy("临时指派给他人"),
-    "followup.issue_raised": gettext_lazy("客户提出事项"),
-    "followup.issue_escalated": gettext_lazy("上报主管"),
-    "followup.issue_solved": gettext_lazy("找到解决办法"),
-    "followup.issue_answered": gettext_lazy("已答复客户"),
-    "followup.lead_created": gettext_lazy("登记意向客户"),
-    "followup.lead_contacted": gettext_lazy("追踪联系"),
-    "deadline.missed": gettext_lazy("超过期限"),
-    "deadline.reminded": gettext_lazy("到期提醒"),
-    "pii.phone_revealed": gettext_lazy("查看完整电话"),
-}
-
-
 def _events(subject: Any, limit: int = 50) -> list[tuple[Event, str]]:
     rows = Event.objects.for_subject(subject).select_related("actor").order_by("-at", "-id")[:limit]
-    return [(e, str(VERB_LABELS.get(e.verb, e.verb))) for e in rows]
+    return [(e, verb_label(e.verb)) for e in rows]

@@ -1,0 +1,35 @@
+"""Words for the timeline verbs complaints write (registered in ComplaintsConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+#: Timeline verbs in the desk's words; a verb not listed here is shown as written.
+VERB_LABELS: dict[str, Any] = {
+    "complaint.registered": gettext_lazy("登记投诉"),
+    "complaint.mail_registered": gettext_lazy("登记收文"),
+    "complaint.facts_changed": gettext_lazy("修改定级事实"),
+    "complaint.regraded": gettext_lazy("重新定级"),
+    "complaint.grade_lowered": gettext_lazy("主管降级"),
+    "complaint.mishandled": gettext_lazy("认定处理不当"),
+    "complaint.nature_set": gettext_lazy("认定投诉性质"),
+    "complaint.nature_referred": gettext_lazy("提请判定投诉性质"),
+    "complaint.incident_linked": gettext_lazy("关联事件"),
+    "complaint.incident_unlinked": gettext_lazy("取消关联事件"),
+    "complaint.dispatched": gettext_lazy("派单"),
+    "complaint.acknowledged": gettext_lazy("部门签收"),
+    "complaint.escalation_acknowledged": gettext_lazy("上报已确认"),
+    "complaint.escalated": gettext_lazy("上报"),
+    "complaint.note": gettext_lazy("处理记录"),
+    "complaint.deadline_agreed": gettext_lazy("约定完成期限"),
+    "complaint.next_reply_set": gettext_lazy("约定下次回复"),
+    "complaint.customer_informed": gettext_lazy("告知客户结果"),
+    "complaint.completed": gettext_lazy("处理完成"),
+    "complaint.closed": gettext_lazy("关闭"),
+    "complaint.group_measure": gettext_lazy("集体投诉处理"),
+    "complaint.replied_in_writing": gettext_lazy("书面回复"),
+    "complaint.signed": gettext_lazy("客户签名"),
+    "incident.created": gettext_lazy("建立事件"),
+}
