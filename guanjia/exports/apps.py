@@ -9,7 +9,11 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanjia.cases.periodic import register_periodic
+        from guanjia.exports.labels import VERB_LABELS
         from guanjia.exports.services import monthly_exports_keep
+        from guanjia.timeline.labels import register_verb_labels
+
+        register_verb_labels(VERB_LABELS)
 
         # S03: on the 1st of a month the previous month's flows are exported and kept (idempotent).
         register_periodic("monthly_exports", lambda now: monthly_exports_keep(now=now))

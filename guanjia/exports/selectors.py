@@ -510,25 +510,29 @@ def followup_figures(*, project: Project, year: int, month: int | None = None) -
     return figures
 
 
+#: The follow-up app's records of follow-up work (T01–T07) that a review counts, if that app is installed.
+FOLLOWUP_MODELS = ("followupplan", "followupcall")
+
+
 def _followup_counts(project: Project, period: Period) -> dict[str, Any]:
-    """Counts of the follow-up app's records, read defensively: it is built alongside this one, so only
-    what every model surely has (a project) and, where present, a status and a creation time are used."""
+    """Follow-up plans and calls of the period by status, one grouped query each. Read defensively (the
+    follow-up app is built alongside this one): a model without a project, a status or a time is skipped."""
     counts: dict[str, Any] = {}
-    for model in apps.get_app_config("followup").get_models():
-        names = {f.name for f in model._meta.get_fields()}
-        if "project" not in names:
+    config = apps.get_app_config("followup")
+    for name in FOLLOWUP_MODELS:
+        try:
+            model = config.get_model(name)
+        except LookupError:
             continue
-        rows = model._default_manager.filter(project=project)
-        for stamp in ("created_at", "planned_at", "due_at"):
-            if stamp in names:
-                rows = rows.filter(**{f"{stamp}__gte": period.start_at, f"{stamp}__lt": period.end_at})
-                break
-        entry: dict[str, Any] = {"total": rows.count()}
-        if "status" in names:
-            entry["by_status"] = {
-                str(r["status"]): r["n"] for r in rows.order_by().values("status").annotate(n=Count("id"))
-            }
-        counts[model._meta.model_name or model.__name__] = entry
+        fields = {f.name for f in model._meta.get_fields()}
+        stamp = next((s for s in ("due_at", "planned_at", "created_at") if s in fields), None)
+        if not {"project", "status"} <= fields or stamp is None:
+            continue
+        rows = model._default_manager.filter(
+            project=project, **{f"{stamp}__gte": period.start_at, f"{stamp}__lt": period.end_at}
+        )
+        by_status = {str(r["status"]): r["n"] for r in rows.order_by().values("status").annotate(n=Count("pk"))}
+        counts[name] = {"total": sum(by_status.values()), "by_status": by_status}
     return counts
 
 

@@ -238,6 +238,8 @@ def test_s07_yearly_review_recorded_with_figures_who_and_when(world):
     figures = review.figures["return_visits"]
     assert figures["total"] == {"due": 3, "done": 2, "on_time": 2, "unsatisfied": 1}
     assert figures["by_month"]["03"]["unsatisfied"] == 1
+    # The follow-up plans' and calls' counts join the snapshot once that app is installed.
+    assert ("followup" in review.figures) == apps.is_installed("guanjia.followup")
     assert Event.objects.get(verb="review.written").actor == world.supervisor
 
 
