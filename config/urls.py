@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/exports/", include("guanjia.exports.api_urls")),
     path("api/", include("guanjia.api.urls")),
     path("estates/", include("guanjia.estates.urls")),
     path("roster/", include("guanjia.estates.roster.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("visits/", include("guanjia.visits.urls")),
     path("reports/", include("guanjia.reports.urls")),
     path("followup/", include("guanjia.followup.urls")),
+    path("exports/", include("guanjia.exports.urls")),
     path("desk/", include("guanjia.dutylog.urls")),
     path("", include("guanjia.desk.urls")),
 ]

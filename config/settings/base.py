@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guanjia.visits",
     "guanjia.reports",
     "guanjia.followup",
+    "guanjia.exports",
     "guanjia.frontdesk",
     "guanjia.dutylog",
     "guanjia.desk",

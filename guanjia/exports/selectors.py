@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import (
     Case,
     CharField,
@@ -38,6 +38,7 @@ from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
 from guanjia.estates.models import CustomerPhone, Project
 from guanjia.exports.models import ExportJob, ExportKind, JobPurpose, RetentionPurge, YearlyReview
+from guanjia.followup.models import FollowUpCall, FollowUpPlan
 from guanjia.frontdesk.models import ConfirmMethod, CustodyItem, CustodyKind, CustodyStatus, Visitor, VisitorStatus
 from guanjia.repairs.models import Repair, RepairStatus
 from guanjia.visits.models import CaseType, Method, ReturnVisit, Satisfaction, VisitStatus
@@ -505,29 +506,21 @@ def followup_figures(*, project: Project, year: int, month: int | None = None) -
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "return_visits": {"total": totals, "by_month": {f"{m:02d}": months[m] for m in sorted(months)}},
     }
-    if apps.is_installed("guanjia.followup"):
-        figures["followup"] = _followup_counts(project, period)
+    figures["followup"] = _followup_counts(project, period)
     return figures
 
 
-#: The follow-up app's records of follow-up work (T01–T07) that a review counts, if that app is installed.
-FOLLOWUP_MODELS = ("followupplan", "followupcall")
+#: The follow-up work (T01–T07) a review counts: each model with the time that places it in a period.
+FOLLOWUP_COUNTS: tuple[tuple[str, type[models.Model], str], ...] = (
+    ("followupplan", FollowUpPlan, "created_at"),
+    ("followupcall", FollowUpCall, "due_at"),
+)
 
 
 def _followup_counts(project: Project, period: Period) -> dict[str, Any]:
-    """Follow-up plans and calls of the period by status, one grouped query each. Read defensively (the
-    follow-up app is built alongside this one): a model without a project, a status or a time is skipped."""
+    """Follow-up plans and calls of the period by status, one grouped query each."""
     counts: dict[str, Any] = {}
-    config = apps.get_app_config("followup")
-    for name in FOLLOWUP_MODELS:
-        try:
-            model = config.get_model(name)
-        except LookupError:
-            continue
-        fields = {f.name for f in model._meta.get_fields()}
-        stamp = next((s for s in ("due_at", "planned_at", "created_at") if s in fields), None)
-        if not {"project", "status"} <= fields or stamp is None:
-            continue
+    for name, model, stamp in FOLLOWUP_COUNTS:
         rows = model._default_manager.filter(
             project=project, **{f"{stamp}__gte": period.start_at, f"{stamp}__lt": period.end_at}
         )

@@ -10,7 +10,6 @@ import tracemalloc
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +25,6 @@ from guanjia.timeline.models import Event
 from guanjia.visits.models import ReturnVisit
 
 from .bulk import bulk_complaints
-
-pytestmark = pytest.mark.skipif(not apps.is_installed("guanjia.exports"), reason="guanjia.exports not installed")
 
 URL = "/api/v1/exports/{}.xlsx"
 
