@@ -228,8 +228,8 @@ VISIT_SUPERVISE_ROLES = MANAGER_ROLES
 VISIT_PLAN_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
 #: Who makes household visits (V09): the CS director's team.
 HOUSEHOLD_VISIT_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.CUSTOMER_ASSISTANT, Role.BUTLER}
-#: Who may delete visit records past their 2-year retention (V10): a deliberate manager's act.
-VISIT_PURGE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
+#: Who may delete records past their retention (V10, S06): a deliberate manager's act.
+PURGE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
 
 
 def can_record_visit(user: Any, visit: Any) -> bool:
@@ -259,8 +259,8 @@ def can_export_visits(user: Any, project: Project | int) -> bool:
     return can_see_project(user, project) and has_role(user, VISIT_PLAN_ROLES)
 
 
-def can_purge_visit_records(user: Any, project: Project | int) -> bool:
-    return can_see_project(user, project) and has_role(user, VISIT_PURGE_ROLES)
+def can_purge_records(user: Any, project: Project | int) -> bool:
+    return can_see_project(user, project) and has_role(user, PURGE_ROLES)
 
 
 # --- Follow-up service (T01–T07) --------------------------------------------------------------------------

@@ -25,8 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from guanjia.accounts.access import can_see_project, has_role
-from guanjia.accounts.models import Role
+from guanjia.accounts.access import can_purge_records, can_see_project
 from guanjia.cases.models import Deadline
 from guanjia.complaints.models import Complaint, ComplaintStatus
 from guanjia.estates.models import Project
@@ -298,7 +297,6 @@ DEFAULT_RETENTION_DAYS: dict[str, int | None] = {
     RetentionKind.COMPLAINTS: None,  # S06: complaint forms long-term
 }
 #: Who may delete after retention: the office manager and the general manager (S06 "deliberate").
-PURGE_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
 PURGE_BATCH = 1000
 
 
@@ -373,7 +371,7 @@ def retention_purge(
     transaction with its RetentionPurge row and timeline event, so it happens and is recorded, or neither.
     Raises PermissionError for anyone but the office manager or general manager of the project.
     """
-    if not (has_role(actor, PURGE_ROLES) and can_see_project(actor, project)):
+    if not can_purge_records(actor, project):
         raise PermissionError("may not purge records")
     if kind not in RetentionKind.values:
         raise ExportError(_("未知记录类别"), "kind")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanjia.accounts.access import can_see_project, has_role
+from guanjia.accounts.access import can_purge_records
 from guanjia.exports import selectors, services
 from guanjia.exports.models import ExportKind, JobStatus, RetentionKind
 from guanjia.exports.selectors import DIRECT_MAX_ROWS, ExportRequest, ParamError, Period
@@ -150,7 +150,7 @@ def keep_month(request: HttpRequest) -> HttpResponse:
 def retention(request: HttpRequest) -> HttpResponse:
     """S06: a dry run shows what would go; deleting needs the dry run's numbers confirmed and a reason."""
     project = _project(request)
-    if not has_role(request.user, services.PURGE_ROLES) or not can_see_project(request.user, project):
+    if not can_purge_records(request.user, project):
         raise PermissionDenied
     today = timezone.localdate()
     policy = [

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from guanjia.accounts.access import (
     can_manage_campaigns,
     can_plan_visits,
-    can_purge_visit_records,
     can_record_visit,
     can_review_visit,
     can_visit_households,
@@ -72,7 +71,6 @@ DOOR_FOLLOWUP_DAYS = 3
 #: A phone call that did not reach the customer is tried again after this long unless a time is given.
 RETRY_AFTER = timedelta(hours=2)
 #: V10: visit records are kept this many years; only older ones may be purged.
-RETENTION_YEARS = 2
 TEXT_MAX = 2000
 
 VISIT_KIND = "visit"
@@ -797,45 +795,3 @@ def household_issue_raise(*, household: HouseholdVisit, kind: str, description: 
 
 
 # --- records (V10) -------------------------------------------------------------------------------------------
-
-
-def retention_cutoff(now: datetime) -> datetime:
-    """The instant before which a visit record is past its retention (V10: kept 2 years)."""
-    local = timezone.localtime(now)
-    try:
-        return local.replace(year=local.year - RETENTION_YEARS)
-    except ValueError:  # 29 February
-        return local.replace(year=local.year - RETENTION_YEARS, day=28)
-
-
-def visit_records_purge(*, project: Project, before: datetime, actor: Any, reason: str) -> int:
-    """V10: delete the project's visit records made before ``before`` — only those older than the 2-year
-    retention, deliberately, by a manager; the purge itself is recorded on the project's timeline."""
-    _require(can_purge_visit_records(actor, project))
-    reason = _text(reason, "reason", required=True)
-    now = timezone.now()
-    if not isinstance(before, datetime) or timezone.is_naive(before):
-        raise _error("before", _("请填写有效的日期"))
-    if before > retention_cutoff(now):
-        raise _error(
-            "before",
-            _("回访记录须保存 %(n)s 年，只能清理 %(d)s 之前的记录")
-            % {
-                "n": RETENTION_YEARS,
-                "d": timezone.localtime(retention_cutoff(now)).date().isoformat(),
-            },
-        )
-    with transaction.atomic():
-        rows = ReturnVisit.objects.filter(project=project, done_at__lt=before, status=VisitStatus.DONE)
-        ids = list(rows.values_list("pk", flat=True))
-        VisitAttempt.objects.filter(visit_id__in=ids).delete()
-        deleted = ReturnVisit.objects.filter(pk__in=ids).delete()[1].get("visits.ReturnVisit", 0)
-        record(
-            subject=project,
-            verb="visit.records_purged",
-            actor=actor,
-            at=now,
-            data={"before": before.isoformat(), "count": deleted},
-            reason=reason,
-        )
-    return deleted

@@ -15,5 +15,4 @@ urlpatterns = [
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("export/", views.export, name="export"),
-    path("export/purge/", views.purge, name="purge"),
 ]

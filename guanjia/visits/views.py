@@ -22,7 +22,6 @@ from guanjia.accounts.access import (
     VISIT_SUPERVISE_ROLES,
     can_export_visits,
     can_manage_campaigns,
-    can_purge_visit_records,
     can_record_visit,
     can_review_visit,
     can_visit_households,
@@ -397,32 +396,5 @@ def export(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "project": project,
-        "purge_projects": [p for p in projects if can_purge_visit_records(request.user, p)],
-        "cutoff": timezone.localtime(services.retention_cutoff(timezone.now())).date(),
     }
     return render(request, "visits/export.html", context)
-
-
-@login_required
-@require_POST
-def purge(request: HttpRequest) -> HttpResponse:
-    project = get_for_user(visible_projects(request.user), request.user, request.POST.get("project"), field="id")
-    before_day = parse_date(request.POST.get("before") or "")
-    try:
-        if before_day is None:
-            raise ValidationError({"before": [_("请填写有效的日期")]})
-        count = services.visit_records_purge(
-            project=project,
-            before=timezone.make_aware(datetime.combine(before_day, datetime.min.time())),
-            reason=request.POST.get("reason", ""),
-            actor=request.user,
-        )
-    except PermissionError:
-        raise PermissionDenied from None
-    except ValidationError as exc:
-        for msgs in _errors(exc).values():
-            for m in msgs:
-                messages.error(request, m)
-    else:
-        messages.success(request, _("已清理 %(n)s 条超过保存期的回访记录，并记入操作记录。") % {"n": count})
-    return redirect("visits:export")

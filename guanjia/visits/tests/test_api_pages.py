@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -186,15 +185,6 @@ def test_v10_export_xlsx_has_chinese_headers(world, planned, web_as):
     assert web_as(world.technician).get(reverse("visits:export")).status_code == 403
 
 
-def test_v10_purge_is_for_managers(world, web_as):
-    answer = web_as(world.front_desk).post(
-        reverse("visits:purge"), {"project": world.estate.pk, "before": "2020-01-01", "reason": "x"}
-    )
-    assert answer.status_code == 403
-    assert (
-        web_as(world.outsider)
-        .post(reverse("visits:purge"), {"project": world.estate.pk, "before": "2020-01-01"})
-        .status_code
-        == 404
-    )
-    _ = date
+def test_v10_visit_records_page_points_managers_to_the_one_retention_purge(world, web_as):
+    page = web_as(world.office_manager).get(reverse("visits:export"))
+    assert reverse("exports:retention") in page.content.decode()

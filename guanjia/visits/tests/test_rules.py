@@ -334,30 +334,47 @@ def test_v09_outsider_cannot_create_or_record(world):
 
 
 def test_v10_records_are_kept_two_years_and_a_purge_is_deliberate_and_recorded(world, planned):
+    from guanjia.exports.services import ExportError, retention_purge
+
     services.return_visit_record(
         visit=planned, result=VisitResult(method="phone", satisfaction=5), actor=world.front_desk
     )
     ReturnVisit.objects.filter(pk=planned.pk).update(done_at=timezone.now() - timedelta(days=800))
-    with pytest.raises(ValidationError) as err:
-        services.visit_records_purge(
-            project=world.estate, before=timezone.now(), reason="到期", actor=world.office_manager
+    today = timezone.localdate()
+    with pytest.raises(ExportError):  # still inside its two years
+        retention_purge(
+            project=world.estate, kind="return_visits", before=today, reason="到期", actor=world.office_manager
         )
-    assert "before" in err.value.message_dict
     with pytest.raises(PermissionError):
-        services.visit_records_purge(
-            project=world.estate, before=timezone.now() - timedelta(days=750), reason="到期", actor=world.front_desk
+        retention_purge(
+            project=world.estate,
+            kind="return_visits",
+            before=today - timedelta(days=750),
+            reason="到期",
+            actor=world.front_desk,
         )
-    count = services.visit_records_purge(
-        project=world.estate, before=timezone.now() - timedelta(days=750), reason="到期", actor=world.office_manager
+    result = retention_purge(
+        project=world.estate,
+        kind="return_visits",
+        before=today - timedelta(days=750),
+        reason="到期",
+        actor=world.office_manager,
     )
-    assert count == 1 and not ReturnVisit.objects.filter(pk=planned.pk).exists()
-    assert Event.objects.filter(verb="visit.records_purged", actor=world.office_manager).exists()
+    assert not ReturnVisit.objects.filter(pk=planned.pk).exists()
+    assert result is not None
+    assert Event.objects.filter(subject_id=world.estate.pk, actor=world.office_manager).exists()
 
 
 def test_v10_outsider_cannot_purge(world):
+    from guanjia.exports.services import retention_purge
+
     with pytest.raises(PermissionError):
-        services.visit_records_purge(
-            project=world.estate, before=timezone.now() - timedelta(days=800), reason="x", actor=world.outsider
+        retention_purge(
+            project=world.estate,
+            kind="return_visits",
+            before=timezone.localdate() - timedelta(days=800),
+            reason="x",
+            actor=world.outsider,
         )
 
 
