@@ -25,7 +25,7 @@ def _fits(page) -> None:
 
 def test_t02_t03_t07_follow_up_on_a_phone(world, live_server, browser):
     from guanjia.followup import services
-    from guanjia.followup.models import FollowUpCall, Issue, PlanTemplate, SurveyResponse
+    from guanjia.followup.models import FollowUpCall, Issue, PlanTemplate, SurveyAnswer, SurveyResponse
 
     template = PlanTemplate._default_manager.get(code="after-sales")
     services.plan_apply(
@@ -88,5 +88,8 @@ def test_t02_t03_t07_follow_up_on_a_phone(world, live_server, browser):
     page.click("button.primary")
     page.wait_for_selector("text=谢谢您")
     response.refresh_from_db()
-    assert response.answered_at is not None and response.answers.get(question_key="q1").rating == 5  # type: ignore[attr-defined]
+    assert (
+        response.answered_at is not None
+        and SurveyAnswer._default_manager.get(response=response, question_key="q1").rating == 5
+    )
     customer.close()
