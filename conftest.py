@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 
 from guanjia.testing.personas import World, world  # noqa: F401  (fixture)
 
+#: Browser fixtures (one Playwright per test process) for every test directory.
+pytest_plugins = ["guanjia.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def fresh_calendar_cache():

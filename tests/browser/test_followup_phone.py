@@ -4,12 +4,14 @@ something, and the customer answers the satisfaction questionnaire from the link
 from __future__ import annotations
 
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE
+from guanjia.testing.browser import PHONE
 from tests.browser.test_repairs_phone import login
 
 pytestmark = [
@@ -27,6 +29,10 @@ def test_t02_t03_t07_follow_up_on_a_phone(world, live_server, browser):
     from guanjia.followup import services
     from guanjia.followup.models import FollowUpCall, Issue, PlanTemplate, SurveyAnswer, SurveyResponse
 
+    # A live-server test runs in a flushed database (an earlier transactional test truncates the tables),
+    # so the manual's templates seeded by the data migration are seeded again here; the seeding is idempotent.
+    seed = import_module("guanjia.followup.migrations.0002_manual_templates")
+    seed.forwards(django_apps, None)
     template = PlanTemplate._default_manager.get(code="after-sales")
     services.plan_apply(
         customer=world.customer,

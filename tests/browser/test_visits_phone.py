@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE
+from guanjia.testing.browser import PHONE
 from tests.browser.test_repairs_phone import draw, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

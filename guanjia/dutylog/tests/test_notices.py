@@ -75,12 +75,15 @@ def test_f12_posting_needs_where_and_until_when(world, draft):
 
 
 def test_f12_due_to_take_down_list(world, draft):
+    # Noon tomorrow, Beijing time: the list of a day holds what comes down by that day's end, whatever the
+    # hour the test runs (a "now + 5 minutes" would cross midnight when run just before it).
+    tomorrow_noon = (timezone.localtime() + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
     services.notice_transition(notice=draft, to="approved", actor=world.supervisor)
     services.notice_transition(
         notice=draft,
         to="posted",
         locations="大堂",
-        take_down_due=timezone.now() + timedelta(minutes=5),
+        take_down_due=tomorrow_noon,
         actor=world.front_desk,
     )
     later = services.notice_draft(project=world.estate, kind="reminder", title="防火", body="…", actor=world.front_desk)
@@ -89,11 +92,13 @@ def test_f12_due_to_take_down_list(world, draft):
         notice=later,
         to="posted",
         locations="大堂",
-        take_down_due=timezone.now() + timedelta(days=7),
+        take_down_due=tomorrow_noon + timedelta(days=7),
         actor=world.front_desk,
     )
-    assert list(selectors.notices_due_down(world.estate, timezone.now())) == [draft]
-    assert list(selectors.notices_due_down(world.estate, timezone.now() + timedelta(days=8))) == [draft, later]
+    morning = tomorrow_noon.replace(hour=9)
+    assert list(selectors.notices_due_down(world.estate, timezone.now())) == []
+    assert list(selectors.notices_due_down(world.estate, morning)) == [draft]
+    assert list(selectors.notices_due_down(world.estate, morning + timedelta(days=8))) == [draft, later]
 
 
 def test_f12_page_drafts_and_posts_with_field_errors(world, web_as):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import PHONE, browser  # noqa: F401  (fixture)
+from guanjia.testing.browser import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('canvas')].map((c) => {
 })"""
 
 
-def test_s01_s05_monthly_report_on_a_phone_and_as_an_a4_pdf(generate, world, live_server, browser, tmp_path):  # noqa: F811
+def test_s01_s05_monthly_report_on_a_phone_and_as_an_a4_pdf(generate, world, live_server, browser, tmp_path):
     generate(7)
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, locale="zh-CN")
     page = context.new_page()

@@ -127,9 +127,12 @@ def test_s01_monthly_page_query_count_is_constant(generate, world, web_as):
 def test_s04_daily_summary_for_the_supervisor(generate, world, web_as):
     gen, _data = generate(3, complaints=0, repairs=0)
     now = timezone.now()
-    new_open = gen.complaint(project=world.estate, received_at=now - timedelta(minutes=5), status="registered")
+    # Earlier today, Beijing time, whatever the hour the test runs ("5 minutes ago" is yesterday at 00:01).
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier_today = start_of_day + (now - start_of_day) / 2
+    new_open = gen.complaint(project=world.estate, received_at=earlier_today, status="registered")
     old_open = gen.complaint(project=world.estate, received_at=now - timedelta(days=3), status="dispatched")
-    gen.complaint(project=world.other_estate, received_at=now - timedelta(minutes=5), status="registered")
+    gen.complaint(project=world.other_estate, received_at=earlier_today, status="registered")
     # Brute force over the same rows
     local_today = timezone.localdate(now)
     mine = [c for c in gen.data.complaints if c.project_id == world.estate.pk]

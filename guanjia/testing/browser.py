@@ -1,4 +1,8 @@
-"""Browser tests drive Debian's chromium through Playwright's sync API (never a downloaded browser)."""
+"""Browser tests drive Debian's chromium through Playwright's sync API (never a downloaded browser).
+
+Loaded once for the whole suite as a pytest plugin (``pytest_plugins`` in the root conftest): one Playwright
+instance per test process. Import constants from here; never import the fixtures into a test module (pytest
+would then start a second Playwright, which refuses to run inside the first one's event loop)."""
 
 from __future__ import annotations
 
