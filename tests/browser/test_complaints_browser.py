@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -118,8 +119,8 @@ def test_c02_register_a_complaint_on_the_desk_and_see_it_on_the_board(world, liv
     countdown = row.locator(".countdown-value")
     first = countdown.inner_text()
     assert first.startswith("剩余")
-    page.wait_for_timeout(1500)
-    assert countdown.inner_text() != first  # the countdown ticks every second
+    # The countdown ticks every second (waits up to 5 s: a board refresh may re-render it meanwhile).
+    expect(countdown).not_to_have_text(first, timeout=5000)
     overdue = page.locator(".countdown.urgency-overdue .countdown-value").first
     assert overdue.inner_text().startswith("已超时 12分钟")
 

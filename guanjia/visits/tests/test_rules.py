@@ -334,6 +334,7 @@ def test_v09_outsider_cannot_create_or_record(world):
 
 
 def test_v10_records_are_kept_two_years_and_a_purge_is_deliberate_and_recorded(world, planned):
+    from guanjia.exports.models import RetentionPurge
     from guanjia.exports.services import ExportError, retention_purge
 
     services.return_visit_record(
@@ -361,8 +362,10 @@ def test_v10_records_are_kept_two_years_and_a_purge_is_deliberate_and_recorded(w
         actor=world.office_manager,
     )
     assert not ReturnVisit.objects.filter(pk=planned.pk).exists()
-    assert result is not None
-    assert Event.objects.filter(subject_id=world.estate.pk, actor=world.office_manager).exists()
+    purge = RetentionPurge.objects.get(project=world.estate)
+    assert (purge.actor, purge.kind, purge.reason) == (world.office_manager, "return_visits", "到期")
+    assert result.counts == purge.counts
+    assert Event.objects.filter(verb="retention.purged", actor=world.office_manager, project=world.estate).exists()
 
 
 def test_v10_outsider_cannot_purge(world):
