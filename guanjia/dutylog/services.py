@@ -50,6 +50,7 @@ from guanjia.dutylog.models import (
     ShiftKind,
 )
 from guanjia.estates.models import Customer, Project, Unit
+from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify
 from guanjia.timeline.services import record
 
@@ -314,7 +315,7 @@ def handover_flag_unsigned(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     for shift in unsigned_shifts(now=now, limit=500):
-        supervisors = User.objects.filter(role=Role.CS_SUPERVISOR, is_active=True, projects=shift.project_id)
+        supervisors = staff_with_roles(shift.project, [Role.CS_SUPERVISOR])
         with transaction.atomic():
             created = notify(
                 recipients=supervisors,
