@@ -1,6 +1,7 @@
 # Guanjia: `make run` serves the demo, `make test` runs every check. Both start from a fresh clone.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The newest Python from 3.13 down to 3.11 that runs here (a pyenv shim that exists but is not active does not).
+PYTHON ?= $(firstword $(foreach p,python3.13 python3.12 python3.11,$(shell $(p) -c "import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13)" >/dev/null 2>&1 && echo $(p))))
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
@@ -9,15 +10,22 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/guanjia
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: worker run serve install migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres bench vendor clean
+.PHONY: worker sweeper run serve install install-dev migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres bench vendor clean
 
+# `make run` installs the runtime lock only; the checks add the development lock on top of it.
 $(VENV)/.installed: requirements.lock
-	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "需要 Python 3.11–3.13 · Python 3.11–3.13 is required (none found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -28,20 +36,20 @@ demo: migrate
 run: demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(VENV)/bin/mypy .
 
-pytest-sqlite: install
+pytest-sqlite: install-dev
 	@bash scripts/ensure-chromium.sh
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL (and Redis when it answers) run the same suite again. CI sets REQUIRE_POSTGRES=1 so that a
 # missing PostgreSQL fails the run instead of being skipped.
-pytest-postgres: install
+pytest-postgres: install-dev
 	@if $(PY) scripts/service_up.py postgres "$(PG_URL)"; then \
 	  redis=""; if $(PY) scripts/service_up.py redis "$(REDIS_TEST_URL)"; then redis="$(REDIS_TEST_URL)"; \
 	    echo "== Redis answers: cache and worker queue through $$redis"; else echo "== Redis not reachable: skipped"; fi; \
@@ -57,7 +65,7 @@ test: lint typecheck pytest-sqlite pytest-postgres
 worker: install
 	$(VENV)/bin/celery -A config worker -B -l info
 
-bench: install
+bench: install-dev
 	$(PY) -m bench
 
 vendor:
