@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 
 import pytest
@@ -75,3 +76,64 @@ def test_r10_blank_or_tiny_signature_is_refused():
 def test_r10_corrupt_signature_data_is_refused():
     assert "损坏" in error_of(check_signature, "data:image/png;base64,@@@")
     assert "请签名" in error_of(check_signature, "")
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width``×``height`` pixels followed by no image data at all: checking its
+    size after decoding would answer "damaged", so "too large" shows the header was read first."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def test_r10_photo_declaring_too_many_pixels_is_refused_before_decoding():
+    buffer = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buffer, "PNG")  # a real 81-megapixel PNG of about 10 KB
+    assert len(buffer.getvalue()) < 100_000
+    assert "照片尺寸过大" in error_of(check_photo, buffer.getvalue())
+    assert "照片尺寸过大" in error_of(check_photo, png_header_only(9000, 9000))
+    assert "照片尺寸过大" in error_of(check_photo, png_header_only(30_000, 30_000))  # past Pillow's own bomb limit
+
+
+def test_r10_signature_declaring_too_many_pixels_is_refused_before_decoding():
+    assert "尺寸过大" in error_of(check_signature, png_header_only(9000, 9000))
+
+
+def test_r10_bytes_appended_to_an_image_are_not_stored():
+    tail = b"<html><script>alert(document.cookie)</script></html>"
+    photo = check_photo(image_bytes("PNG") + tail)
+    signature = check_signature(signature_png() + tail)
+    for checked in (photo, signature):
+        assert b"<script>" not in checked.content and checked.content.endswith(b"IEND\xaeB`\x82")
+        assert Image.open(io.BytesIO(checked.content)).format == "PNG"
+    assert hashlib.sha256(photo.content).hexdigest() == photo.sha256 and photo.size_bytes == len(photo.content)
+
+
+def test_r10_photo_metadata_is_dropped_after_turning_it_upright():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; the picture is shown rotated 90° clockwise
+    exif[0x010F] = "PhoneMaker"
+    exif[0x9286] = "GPS 31.2304N 121.4737E"  # a user comment that would reveal where it was taken
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), "gray").save(buffer, "JPEG", exif=exif, comment=b"secret note")
+    checked = check_photo(buffer.getvalue())
+    assert (checked.width, checked.height) == (480, 640)
+    stored = Image.open(io.BytesIO(checked.content))
+    assert stored.size == (480, 640) and stored.format == "JPEG"
+    assert not stored.getexif() and "comment" not in stored.info and "exif" not in stored.info
+    assert b"PhoneMaker" not in checked.content and b"secret note" not in checked.content
+
+
+def test_r10_png_text_chunks_are_dropped():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "home address 12-1201")
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(buffer, "PNG", pnginfo=info)
+    assert b"home address" not in check_photo(buffer.getvalue()).content
