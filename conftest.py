@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from guanjia.testing.personas import World, world  # noqa: F401  (fixture)
 
-#: Browser fixtures (one Playwright per test process) for every test directory.
-pytest_plugins = ["guanjia.testing.browser"]
+#: Browser fixtures (one Playwright per test process) and the moved clock of `make pytest-moved-clock`.
+pytest_plugins = ["guanjia.testing.browser", "guanjia.testing.clock"]
 
 
 @pytest.fixture(autouse=True)

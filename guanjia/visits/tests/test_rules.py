@@ -131,7 +131,8 @@ def test_v01_service_record_outsider_is_refused(world):
 # --- V04/V07: the sweep reminds, flags overdue once, and turns a stale visit into a door-to-door task -------
 
 
-def test_v04_sweep_reminds_the_day_before_and_flags_overdue_exactly_once(world):
+def test_v04_sweep_reminds_the_day_before_and_flags_overdue_exactly_once(world, time_machine):
+    time_machine.move_to(at(2026, 11, 23, 10, 0), tick=False)  # the repair is completed now, not weeks ago
     visit = return_visit_plan(case=repair(world), case_type="repair", completed_at=at(2026, 11, 23, 10, 0), actor=None)
     deadline = Deadline.objects.get(subject_id=visit.pk, kind="visit")
     assert local(deadline.remind_at) == at(2026, 11, 25, 0, 0)  # the start of its last day (Wed 25 Nov)
@@ -144,7 +145,8 @@ def test_v04_sweep_reminds_the_day_before_and_flags_overdue_exactly_once(world):
     assert Notification.objects.filter(kind="visit.overdue", recipient=world.supervisor).count() == 1
 
 
-def test_v07_visit_still_open_3_days_after_its_planned_day_becomes_a_door_to_door_task(world):
+def test_v07_visit_still_open_3_days_after_its_planned_day_becomes_a_door_to_door_task(world, time_machine):
+    time_machine.move_to(at(2026, 11, 23, 10, 0), tick=False)
     visit = return_visit_plan(case=repair(world), case_type="repair", completed_at=at(2026, 11, 23, 10, 0), actor=None)
     sweep(at(2026, 11, 28, 23, 0))  # due day Wed 25 Nov + 3 days = end of Sat 28 Nov: not yet
     visit.refresh_from_db()
@@ -279,8 +281,9 @@ def test_v06_review_by_outsider_or_front_desk_is_refused(world, planned):
 # --- V08: quotas ----------------------------------------------------------------------------------------------
 
 
-def test_v08_managers_complaint_visits_count_against_3_and_gm_against_1(world, completed_complaint):
+def test_v08_managers_complaint_visits_count_against_3_and_gm_against_1(world, completed_complaint, time_machine):
     for day in (2, 3, 4):
+        time_machine.move_to(at(2026, 11, day, 16, 0), tick=False)  # each visit is made the day it completes
         complaint = completed_complaint(at(2026, 11, day, 15, 0))
         visit = ReturnVisit.objects.get(object_id=complaint.pk, case_type="complaint")
         who = world.office_manager if day < 4 else world.general_manager
