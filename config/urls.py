@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +33,5 @@ urlpatterns = [
     path("", include("guanjia.desk.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media URL, not even under DEBUG: uploaded signatures, photos and kept exports are served only by views
+# that require login and check the access policy (guanjia.cases.files).

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from guanjia.complaints.models import Complaint, ComplaintSignature, Incident, MailEntry
 
@@ -48,3 +51,9 @@ class MailEntryAdmin(ReadOnlyAdmin):
 @admin.register(ComplaintSignature)
 class ComplaintSignatureAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "signer_name", "signed_at"]
+    exclude = ["image"]  # its default link would be a public media URL; the image is served by a checked view
+    readonly_fields = ["image_link"]
+
+    @admin.display(description=_("签名"))
+    def image_link(self, obj: ComplaintSignature) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("complaints:signature_image", args=[obj.pk]), _("查看"))

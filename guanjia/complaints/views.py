@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guanjia.accounts import access
 from guanjia.accounts.models import User
+from guanjia.cases.files import stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.cases.services import TransitionError
 from guanjia.complaints import forms, selectors, services
@@ -750,11 +751,4 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 def signature_image(request: HttpRequest, pk: int) -> FileResponse:
     """A signature's PNG, only for staff who may see its complaint (never a public media URL)."""
     signature = selectors.signature_get(user=request.user, pk=pk)
-    try:
-        handle = signature.image.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stream_stored(signature.image, content_type="image/png")

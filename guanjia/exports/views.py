@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanjia.accounts.access import can_purge_records
+from guanjia.cases.files import stream_stored
 from guanjia.exports import selectors, services
 from guanjia.exports.models import ExportKind, JobStatus, RetentionKind
 from guanjia.exports.selectors import DIRECT_MAX_ROWS, ExportRequest, ParamError, Period
@@ -115,13 +116,14 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     _require_exporter(request)
     export_job = selectors.export_job_get(user=request.user, pk=pk)
-    if export_job.status != JobStatus.DONE or not export_job.file:
+    if export_job.status != JobStatus.DONE:
         raise Http404
-    return FileResponse(
-        export_job.file.open("rb"),
+    return stream_stored(
+        export_job.file,
         as_attachment=True,
         filename=f"{export_job.project.name}_{export_job.filename}",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        cache="private, no-store",
     )
 
 

@@ -31,6 +31,7 @@ from guanjia.accounts.access import (
     get_for_user,
 )
 from guanjia.accounts.models import User
+from guanjia.cases.files import IMAGE_TYPES, stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Customer, Unit
@@ -574,18 +575,14 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     photo = photo_for_user(request.user, pk)
-    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(photo.image_format)
-    response = FileResponse(photo.image.open("rb"), content_type=content_type or "application/octet-stream")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    content_type = IMAGE_TYPES.get(photo.image_format, "application/octet-stream")
+    return stream_stored(photo.image, content_type=content_type)
 
 
 @login_required
 def signature_file(request: HttpRequest, pk: int) -> FileResponse:
     signature = signature_for_user(request.user, pk)
-    response = FileResponse(signature.image.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stream_stored(signature.image, content_type="image/png")
 
 
 # --- 维修及时率 -----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ app_name = "visits"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("<int:pk>/", views.visit, name="visit"),
+    path("<int:pk>/signature.png", views.signature, name="signature"),
     path("review/", views.review, name="review"),
     path("<int:pk>/review/", views.review_decide, name="review_decide"),
     path("quotas/", views.quotas, name="quotas"),

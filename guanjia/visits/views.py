@@ -10,13 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanjia.accounts.access import (
     VISIT_SUPERVISE_ROLES,
@@ -31,6 +31,7 @@ from guanjia.accounts.access import (
     visible_projects,
 )
 from guanjia.accounts.models import Role
+from guanjia.cases.files import stream_stored
 from guanjia.cases.services import TransitionError
 from guanjia.estates.models import Building, Customer
 from guanjia.timeline.labels import verb_label
@@ -151,6 +152,13 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         **_case_record(item),
     }
     return render(request, "visits/visit.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def signature(request: HttpRequest, pk: int) -> FileResponse:
+    """V03: the customer's signature on an on-site visit, only for staff who may see the visit."""
+    return stream_stored(_visit(request, pk).signature, content_type="image/png")
 
 
 @login_required
