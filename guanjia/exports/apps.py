@@ -10,10 +10,13 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         from guanjia.cases.periodic import register_periodic
         from guanjia.exports.labels import VERB_LABELS
-        from guanjia.exports.services import monthly_exports_keep
+        from guanjia.exports.services import export_jobs_recover, monthly_exports_keep
         from guanjia.timeline.labels import register_verb_labels
 
         register_verb_labels(VERB_LABELS)
 
-        # S03: on the 1st of a month the previous month's flows are exported and kept (idempotent).
+        # S03: on the 1st of a month the previous month's flows are queued for export and kept (idempotent;
+        # the files are made in the background, never inside the sweep).
         register_periodic("monthly_exports", lambda now: monthly_exports_keep(now=now))
+        # Jobs the queue lost or whose worker died are queued again, and failed after a few tries.
+        register_periodic("export_recovery", export_jobs_recover)

@@ -28,6 +28,19 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class JobError:
+    """Codes at the start of ``ExportJob.error`` (the technical detail may follow a colon)."""
+
+    CRASHED = "crashed"
+    INTERRUPTED = "interrupted"
+
+
+JOB_ERRORS = {
+    JobError.CRASHED: _("导出出错，请重新导出；如仍失败请联系系统管理员。"),
+    JobError.INTERRUPTED: _("后台导出多次中断，已停止重试，请重新导出。"),
+}
+
+
 def export_path(instance: ExportJob, filename: str) -> str:
     return f"exports/{instance.project_id}/{instance.period_start:%Y%m}/{filename}"
 
@@ -59,6 +72,10 @@ class ExportJob(models.Model):
     )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0, help_text=_("后台开始运行的次数"))
+    heartbeat_at = models.DateTimeField(
+        _("最近进展"), null=True, blank=True, help_text=_("排队、开始或写出一批行的时间；久无进展的任务会被重试")
+    )
 
     class Meta:
         verbose_name = _("导出")
@@ -82,6 +99,14 @@ class ExportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def error_message(self) -> str:
+        """Why a failed job failed, in the reader's language (``error`` keeps a code and the technical detail)."""
+        if self.status != JobStatus.FAILED:
+            return ""
+        code = self.error.split(":", 1)[0].strip()
+        return str(JOB_ERRORS.get(code, JOB_ERRORS[JobError.CRASHED]))
 
     @property
     def filename(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import tempfile
 import threading
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import Model, ProtectedError, Q, QuerySet
+from django.db.models import F, Model, ProtectedError, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from guanjia.estates.models import Project
 from guanjia.exports.models import (
     ExportJob,
     ExportKind,
+    JobError,
     JobPurpose,
     JobStatus,
     RetentionKind,
@@ -148,6 +150,22 @@ def _export_data(request: ExportRequest, rows: int) -> dict[str, Any]:
 
 # --- Jobs (long exports with progress) ------------------------------------------------------------------------
 
+#: A pending job nobody has started this long after it was queued is queued again (the queue lost it: Redis
+#: was down when it was queued, or the process holding it in memory ended).
+REQUEUE_PENDING_AFTER = timedelta(minutes=2)
+#: A running job that has shown no progress this long is taken as dead (its worker or process ended). A job
+#: reports progress every CHUNK_SIZE rows and before saving its file, so a live one never gets near this.
+STALE_RUNNING_AFTER = timedelta(minutes=5)
+#: How many times a job is started before a dead one is marked failed instead of being tried again.
+MAX_ATTEMPTS = 3
+#: Background threads that run exports in one process without Redis: monthly exports of many projects queue
+#: behind each other instead of all running at once.
+EXPORT_THREADS = 2
+
+
+class _TakenOver(Exception):
+    """The job was given up as dead and handed to another run while this one was still writing."""
+
 
 def export_job_start(*, user: Any, request: ExportRequest) -> ExportJob:
     """Queue a long export: a Celery task with Redis, a background thread on the embedded default. The page
@@ -162,20 +180,69 @@ def export_job_start(*, user: Any, request: ExportRequest) -> ExportJob:
             period_end=request.period.end,
             rows_total=total,
             requested_by=user,
+            heartbeat_at=timezone.now(),
         )
         record(subject=job, verb="export.requested", actor=user, project=job.project, data=_export_data(request, total))
-        transaction.on_commit(lambda: _start_background(job.pk))
+        _queue_on_commit(job.pk)
     return job
 
 
+def _queue_on_commit(job_id: int) -> None:
+    transaction.on_commit(lambda: _start_background(job_id))
+
+
 def _start_background(job_id: int) -> None:
+    """Hand the job to the Celery worker (with Redis) or to this process's export threads. Never raises: a job
+    that cannot be queued stays pending and the periodic recovery (``export_jobs_recover``) queues it again."""
     if getattr(settings, "REDIS_URL", ""):
         from guanjia.exports.tasks import export_job_task
 
-        export_job_task.delay(job_id)
+        try:
+            export_job_task.apply_async(
+                (job_id,),
+                retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+            )
+        except Exception:
+            logger.warning("export job %s not queued (is Redis down?): it stays pending and is retried", job_id)
         return
-    thread = threading.Thread(target=_run_in_thread, args=(job_id,), name=f"guanjia-export-{job_id}", daemon=True)
-    thread.start()
+    _threads.submit(job_id)
+
+
+class _ExportThreads:
+    """At most EXPORT_THREADS daemon threads per process taking job ids from one in-memory queue. A job id
+    already waiting is not queued twice; ids still waiting when the process ends are lost, and recovered."""
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.waiting: set[int] = set()
+        self.threads: list[threading.Thread] = []
+        self.lock = threading.Lock()
+
+    def submit(self, job_id: int) -> None:
+        with self.lock:
+            if job_id in self.waiting:
+                return
+            self.waiting.add(job_id)
+            self.threads = [thread for thread in self.threads if thread.is_alive()]
+            if len(self.threads) < EXPORT_THREADS:
+                thread = threading.Thread(target=self.work, name="guanjia-export", daemon=True)
+                self.threads.append(thread)
+                thread.start()
+        self.queue.put(job_id)
+
+    def work(self) -> None:
+        while True:
+            job_id = self.queue.get()
+            with self.lock:
+                self.waiting.discard(job_id)
+            try:
+                _run_in_thread(job_id)
+            except Exception:
+                logger.exception("export job %s: the background thread failed", job_id)
+
+
+_threads = _ExportThreads()
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -187,40 +254,82 @@ def _run_in_thread(job_id: int) -> None:
 
 
 def export_job_run(*, job_id: int) -> ExportJob | None:
-    """Run one queued (or failed) job; another worker that already claimed it wins and this returns None."""
-    claimed = ExportJob.objects.filter(pk=job_id, status__in=(JobStatus.PENDING, JobStatus.FAILED)).update(
-        status=JobStatus.RUNNING, rows_done=0, error=""
+    """Run one queued job; if another worker already claimed it (or it is finished) this returns None.
+
+    Each start counts an attempt; progress refreshes ``heartbeat_at``. A run whose job was meanwhile given up
+    as dead and handed to another run (``export_jobs_recover``) stops at its next progress report and saves
+    nothing, so two runs never both write the file.
+    """
+    started = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, rows_done=0, error="", attempts=F("attempts") + 1, heartbeat_at=started
     )
     if claimed != 1:
         return None
     job = ExportJob.objects.select_related("project").get(pk=job_id)
+    attempt = job.attempts
+    mine = ExportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt)
     request = ExportRequest(job.project, job.kind, Period(job.period_start, job.period_end))
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=max(done, job.rows_total))
+        if not mine.update(rows_done=done, rows_total=max(done, job.rows_total), heartbeat_at=timezone.now()):
+            raise _TakenOver
 
     handle, path = tempfile.mkstemp(prefix="guanjia-export-", suffix=".xlsx")
     os.close(handle)
     try:
         rows = export_write(request=request, path=path, progress=progress)
         with open(path, "rb") as stream, transaction.atomic():
-            job.refresh_from_db()
+            current = mine.select_for_update().first()
+            if current is None:
+                raise _TakenOver
+            job = current
             job.file.save(job.filename, File(stream), save=False)
             job.size_bytes = os.path.getsize(path)
             job.rows_done = job.rows_total = rows
             job.status = JobStatus.DONE
-            job.finished_at = timezone.now()
+            job.finished_at = job.heartbeat_at = timezone.now()
             job.save()
             record(subject=job, verb="export.finished", actor=None, project=job.project, data={"rows": rows})
+    except _TakenOver:
+        logger.warning("export job %s attempt %s was given up as dead meanwhile: result dropped", job_id, attempt)
     except Exception as error:
         logger.exception("export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        mine.update(status=JobStatus.FAILED, error=f"{JobError.CRASHED}: {error}"[:2000], finished_at=timezone.now())
     finally:
         os.unlink(path)
     job.refresh_from_db()
     return job
+
+
+def export_jobs_recover(now: datetime) -> dict[str, int]:
+    """Periodic: queue again the pending jobs the queue lost, and take running jobs without progress for
+    STALE_RUNNING_AFTER as dead: back to pending (queued again) until MAX_ATTEMPTS starts, then failed with
+    a message the page shows. Each change is a conditional update, so several sweepers never double it."""
+    requeued = failed = 0
+    lost = ExportJob.objects.filter(status=JobStatus.PENDING).filter(
+        Q(heartbeat_at__lt=now - REQUEUE_PENDING_AFTER)
+        | Q(heartbeat_at__isnull=True, created_at__lt=now - REQUEUE_PENDING_AFTER)
+    )
+    for pk, beat in list(lost.values_list("pk", "heartbeat_at")[:100]):
+        if ExportJob.objects.filter(pk=pk, status=JobStatus.PENDING, heartbeat_at=beat).update(heartbeat_at=now):
+            _queue_on_commit(pk)
+            requeued += 1
+    dead = ExportJob.objects.filter(status=JobStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=now - STALE_RUNNING_AFTER) | Q(heartbeat_at__isnull=True)
+    )
+    for pk, attempts, beat in list(dead.values_list("pk", "attempts", "heartbeat_at")[:100]):
+        same = ExportJob.objects.filter(pk=pk, status=JobStatus.RUNNING, attempts=attempts, heartbeat_at=beat)
+        if attempts >= MAX_ATTEMPTS:
+            error = f"{JobError.INTERRUPTED}: no progress since {beat} after {attempts} attempts"
+            if same.update(status=JobStatus.FAILED, error=error, finished_at=now, heartbeat_at=now):
+                logger.warning("export job %s given up after %s attempts", pk, attempts)
+                failed += 1
+        elif same.update(status=JobStatus.PENDING, rows_done=0, heartbeat_at=now):
+            logger.warning("export job %s showed no progress since %s: queued again", pk, beat)
+            _queue_on_commit(pk)
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
 
 
 # --- S03: the kept monthly export -----------------------------------------------------------------------------
@@ -229,30 +338,31 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
 def monthly_exports_keep(
     *, now: datetime, force: bool = False, projects: QuerySet[Project] | None = None, actor: Any = None
 ) -> int:
-    """On the 1st of a month (or on demand with ``force``), export the previous month's complaint and repair
-    flows of every project and keep the files. Idempotent: a month already kept is not exported again, and
-    two workers never export the same month twice (the unique monthly row and the claim in
-    ``export_job_run``). Returns the number of files made now."""
+    """On the 1st of a month (or on demand with ``force``), queue the export of the previous month's complaint
+    and repair flows of every project, to be kept. Only the job rows are written here; the files are made in
+    the background like any long export, so the sweep that calls this never waits behind an export.
+    Idempotent: a month already kept (or queued) is not queued again, and two workers never export the same
+    month twice (the unique monthly row and the claim in ``export_job_run``). Returns the number of jobs
+    queued now."""
     today = timezone.localtime(now).date()
     if today.day != 1 and not force:
         return 0
     period = Period.month(today.year, today.month).previous_month()
-    made = 0
+    queued = 0
     for project in projects if projects is not None else Project.objects.all():
         for kind in MONTHLY_KINDS:
-            job = _monthly_job(project, kind, period, actor)
-            if job is not None and export_job_run(job_id=job.pk) is not None:
-                made += 1
-    return made
+            if _monthly_job(project, kind, period, actor, now=now) is not None:
+                queued += 1
+    return queued
 
 
-def _monthly_job(project: Project, kind: str, period: Period, actor: Any) -> ExportJob | None:
-    """The month's kept-export row, created if missing; None when it is done or another worker has it."""
-    existing = ExportJob.objects.filter(
+def _monthly_job(project: Project, kind: str, period: Period, actor: Any, *, now: datetime) -> ExportJob | None:
+    """Create and queue the month's kept-export row if it is missing; None when it already exists (done, on
+    its way, or created by another worker a moment ago)."""
+    if ExportJob.objects.filter(
         project=project, kind=kind, purpose=JobPurpose.MONTHLY, period_start=period.start
-    ).first()
-    if existing is not None:
-        return existing if existing.status in (JobStatus.PENDING, JobStatus.FAILED) else None
+    ).exists():
+        return None
     try:
         with transaction.atomic():
             job = ExportJob.objects.create(
@@ -262,6 +372,7 @@ def _monthly_job(project: Project, kind: str, period: Period, actor: Any) -> Exp
                 period_start=period.start,
                 period_end=period.end,
                 requested_by=actor,
+                heartbeat_at=now,
             )
             record(
                 subject=job,
@@ -270,21 +381,38 @@ def _monthly_job(project: Project, kind: str, period: Period, actor: Any) -> Exp
                 project=project,
                 data={"kind": kind, "month": f"{period.start:%Y-%m}"},
             )
+            _queue_on_commit(job.pk)
     except IntegrityError:
         return None  # another worker created it a moment ago
     return job
 
 
-def monthly_export_request(*, user: Any, project: Project, month: Period) -> int:
-    """The page's "keep last month now": the office's managers make the kept files on demand."""
+def monthly_export_request(*, user: Any, project: Project, month: Period, now: datetime) -> int:
+    """The page's "keep last month now": the office's managers queue the kept files on demand; a kept export
+    that failed is tried again. Returns the number of jobs queued (0: already kept or on its way)."""
     if not (can_export(user) and can_see_project(user, project)):
         raise PermissionError("may not export this project")
-    made = 0
+    queued = 0
     for kind in MONTHLY_KINDS:
-        job = _monthly_job(project, kind, month, user)
-        if job is not None and export_job_run(job_id=job.pk) is not None:
-            made += 1
-    return made
+        if _monthly_job(project, kind, month, user, now=now) is not None:
+            queued += 1
+            continue
+        failed = ExportJob.objects.filter(
+            project=project, kind=kind, purpose=JobPurpose.MONTHLY, period_start=month.start, status=JobStatus.FAILED
+        ).first()
+        if failed is not None and _retry(failed, now=now):
+            queued += 1
+    return queued
+
+
+def _retry(job: ExportJob, *, now: datetime) -> bool:
+    with transaction.atomic():
+        if not ExportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.PENDING, attempts=0, rows_done=0, error="", finished_at=None, heartbeat_at=now
+        ):
+            return False
+        _queue_on_commit(job.pk)
+    return True
 
 
 # --- S06: retention -------------------------------------------------------------------------------------------

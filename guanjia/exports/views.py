@@ -130,20 +130,25 @@ def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def keep_month(request: HttpRequest) -> HttpResponse:
-    """S03 on demand: keep last month's complaint and repair exports now (the 1st-of-month job does it too)."""
+    """S03 on demand: queue last month's kept complaint and repair exports now (the 1st-of-month job does it
+    too); the files are made in the background, the page shows their progress."""
     _require_exporter(request)
     project = _project(request)
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     try:
-        made = services.monthly_export_request(
-            user=request.user, project=project, month=Period.month(today.year, today.month).previous_month()
+        queued = services.monthly_export_request(
+            user=request.user,
+            project=project,
+            month=Period.month(today.year, today.month).previous_month(),
+            now=now,
         )
     except PermissionError:
         raise PermissionDenied from None
-    if made:
-        messages.success(request, _("已保存上月导出。"))
+    if queued:
+        messages.success(request, _("上月存档已开始在后台导出，完成后可在下方下载。"))
     else:
-        messages.info(request, _("上月导出已保存，无需重复导出。"))
+        messages.info(request, _("上月导出已保存或正在导出，无需重复操作。"))
     return redirect("exports:home")
 
 

@@ -381,14 +381,17 @@ def test_s03_running_job_shows_a_polling_progress_bar(world, web_as):
 # --- S03: the monthly export is kept -------------------------------------------------------------------------
 
 
-def test_s03_monthly_export_kept_on_the_first_and_idempotent(world, month_of_cases):
+def test_s03_monthly_export_kept_on_the_first_and_idempotent(
+    world, month_of_cases, inline_jobs, django_capture_on_commit_callbacks
+):
     from guanjia.exports.models import ExportJob
     from guanjia.exports.services import monthly_exports_keep
 
     month, complaints = month_of_cases
     first_of_month = at(month + timedelta(days=1), 0)
     assert monthly_exports_keep(now=first_of_month + timedelta(days=1)) == 0  # not the 1st: nothing
-    assert monthly_exports_keep(now=first_of_month) == 4  # two projects × complaints, repairs
+    with django_capture_on_commit_callbacks(execute=True):  # the queued jobs run in the background
+        assert monthly_exports_keep(now=first_of_month) == 4  # two projects × complaints, repairs
     assert monthly_exports_keep(now=first_of_month + timedelta(hours=3)) == 0  # again: nothing new
     kept = ExportJob.objects.filter(project=world.estate, purpose="monthly").order_by("kind")
     assert [(j.kind, j.status, j.period_start, j.rows_done) for j in kept] == [
@@ -400,11 +403,14 @@ def test_s03_monthly_export_kept_on_the_first_and_idempotent(world, month_of_cas
     assert Event.objects.filter(verb="export.monthly_kept").count() == 4
 
 
-def test_s03_keep_last_month_on_demand_from_the_page(world, web_as, month_of_cases):
+def test_s03_keep_last_month_on_demand_from_the_page(
+    world, web_as, month_of_cases, inline_jobs, django_capture_on_commit_callbacks
+):
     from guanjia.exports.models import ExportJob
 
     client = web_as(world.supervisor)
-    assert client.post(reverse("exports:keep_month")).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the queued jobs run in the background
+        assert client.post(reverse("exports:keep_month")).status_code == 302
     assert client.post(reverse("exports:keep_month")).status_code == 302
     assert ExportJob.objects.filter(project=world.estate, purpose="monthly", status="done").count() == 2
     html = client.get(reverse("exports:home")).content.decode()
