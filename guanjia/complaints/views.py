@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -186,15 +187,28 @@ def incident_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_context(request: HttpRequest, filters: selectors.BoardFilters) -> dict[str, Any]:
-    params = request.GET.copy()
-    params.pop("page", None)
     return {
         "filters": filters,
         "grades": Grade.choices,
         "statuses": ComplaintStatus.choices,
         "departments": Department.choices,
-        "querystring": params.urlencode(),
+        "querystring": _filter_querystring(filters),
     }
+
+
+def _filter_querystring(filters: selectors.BoardFilters) -> str:
+    """The filters alone, in a fixed order, as the page's own links and the board's poll carry them. Built from
+    the parsed filters, never from the request: a transient parameter (``partial``, ``page``, anything a
+    proxy or a user added) must not ride along, or the poll URL would grow with every refresh until the server
+    refuses it (HTTP 414)."""
+    params = {
+        "q": filters.query,
+        "grade": filters.grade,
+        "status": filters.status,
+        "department": filters.department,
+        "mine": "1" if filters.mine else "",
+    }
+    return urlencode({key: value for key, value in params.items() if value})
 
 
 @login_required
