@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_int, env_list, env_storage, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("GUANJIA_VAR_DIR", str(BASE_DIR / "var")))
@@ -151,8 +151,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# --- Stored files (signatures, photos, kept exports): local disk in VAR_DIR/media by default, an S3-compatible
+# bucket with STORAGE_URL=s3://bucket-name and the S3_* variables. Never public: config/urls.py has no media
+# route; login-checked views stream each file from the storage (guanjia.cases.files).
+MEDIA_URL = "/media/"  # Django requires one; nothing answers it
 MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": env_storage("STORAGE_URL"),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -35,6 +35,7 @@ class StoredFiles:
 
     urls: dict[str, str]
     stored: dict[str, bytes]
+    names: dict[str, str]
     media_path: str
     visit_id: int
 
@@ -105,6 +106,13 @@ def make_files(world) -> StoredFiles:
             "repair_signature": _read(repair_signature.image),
             "visit_signature": _read(visit.signature),
             "export": _read(export.file),
+        },
+        names={
+            "complaint_signature": complaint_signature.image.name,
+            "repair_photo": photo.image.name,
+            "repair_signature": repair_signature.image.name,
+            "visit_signature": visit.signature.name,
+            "export": export.file.name,
         },
         media_path=complaint_signature.image.name,
         visit_id=visit.pk,
