@@ -11,13 +11,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import F, Model, ProtectedError, Q, QuerySet
+from django.db.models import F, FileField, Model, ProtectedError, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -561,8 +563,27 @@ def _delete_in_batches(queryset: QuerySet[Any]) -> int:
             return deleted
         # Time limits point at their subject generically (no foreign key to cascade): they go with it.
         Deadline.objects.filter(subject_type=ContentType.objects.get_for_model(model), subject_id__in=ids).delete()
+        files = _stored_files(model, ids)
         model._default_manager.filter(pk__in=ids).delete()
+        # A purged record's files (a visit's signature) leave the storage too, once the purge has committed.
+        transaction.on_commit(partial(_delete_stored_files, files))
         deleted += len(ids)
+
+
+def _stored_files(model: type[Model], ids: list[Any]) -> list[tuple[Storage, str]]:
+    fields = [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
+    if not fields:
+        return []
+    rows = model._default_manager.filter(pk__in=ids).values_list(*(f.attname for f in fields))
+    return [(field.storage, name) for row in rows for field, name in zip(fields, row, strict=True) if name]
+
+
+def _delete_stored_files(files: list[tuple[Storage, str]]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except Exception:  # a file the store cannot delete now must not undo a recorded purge
+            logger.warning("retention purge: could not delete stored file %s", name, exc_info=True)
 
 
 # --- S07: monthly summary and yearly review of the follow-up work ---------------------------------------------

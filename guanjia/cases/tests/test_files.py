@@ -221,3 +221,24 @@ def test_there_is_no_media_url_even_with_debug_on(world, settings, tmp_path, deb
         response = client.get(f"/media/{files.media_path}")
         assert response.status_code == 404
         assert files.stored["complaint_signature"] not in body(response)
+
+
+def test_a_purged_visit_takes_its_signature_file_with_it(world, files, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from guanjia.exports.services import retention_purge
+
+    name = files.names["visit_signature"]
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_purge(
+            project=world.estate,
+            kind="return_visits",
+            before=date(2026, 12, 31),  # the visit was made on 2 March 2026
+            reason="保存期满",
+            actor=world.office_manager,
+            today=date(2029, 1, 1),
+        )
+    assert result.counts["visits.returnvisit"] == 1
+    assert not default_storage.exists(name)
+    assert default_storage.exists(files.names["complaint_signature"])  # other records' files stay
