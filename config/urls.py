@@ -33,5 +33,11 @@ urlpatterns = [
     path("", include("guanjia.desk.urls")),
 ]
 
+# Under /api/ Django's own error pages answer JSON ``{"detail": …}`` like every other API error.
+handler400 = "guanjia.api.errors.bad_request"
+handler403 = "guanjia.api.errors.permission_denied"
+handler404 = "guanjia.api.errors.page_not_found"
+handler500 = "guanjia.api.errors.server_error"
+
 # No media URL, not even under DEBUG: uploaded signatures, photos and kept exports are served only by views
 # that require login and check the access policy (guanjia.cases.files).

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user, mask_phone, scope, staff_visible_q
 from guanjia.accounts.models import User
+from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.uploads import SIGNATURE_MAX_BYTES
@@ -68,7 +69,7 @@ def _current(complaint: Complaint, kind: str) -> Deadline | None:
     return max(rows, key=lambda d: (d.created_at, d.pk)) if rows else None
 
 
-class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
+class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
     contact_phone = serializers.SerializerMethodField(help_text=gettext_lazy("已脱敏"))
     customer_display = serializers.CharField(source="display_customer", read_only=True)
     escalate_to = serializers.SerializerMethodField()

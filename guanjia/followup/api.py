@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.accounts.access import can_follow_up, get_for_user, mask_phone, visible_projects
+from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.estates.api import ScopedPrimaryKeyField, _errors
 from guanjia.estates.models import Project
@@ -56,7 +57,7 @@ class FollowUpCallFilter(django_filters.FilterSet):
         return queryset.filter(assignee=self.request.user) if value else queryset
 
 
-class FollowUpCallSerializer(serializers.ModelSerializer[FollowUpCall]):
+class FollowUpCallSerializer(UnsetAsNullModelSerializer[FollowUpCall]):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     assignee_name = serializers.CharField(source="assignee.display_name", read_only=True)
     serviced = serializers.CharField(source="plan.serviced", read_only=True, default="")
@@ -143,7 +144,7 @@ class LeadFilter(django_filters.FilterSet):
         fields = ["project", "grade", "status"]
 
 
-class LeadSerializer(serializers.ModelSerializer[Lead]):
+class LeadSerializer(UnsetAsNullModelSerializer[Lead]):
     project = ScopedPrimaryKeyField(queryset=Project.objects.all(), project_field="id")
     grade_label = serializers.CharField(source="get_grade_display", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
@@ -177,7 +178,7 @@ class LeadSerializer(serializers.ModelSerializer[Lead]):
         return mask_phone(obj.phone)
 
 
-class LeadContactSerializer(serializers.ModelSerializer[LeadContact]):
+class LeadContactSerializer(UnsetAsNullModelSerializer[LeadContact]):
     version = serializers.IntegerField(min_value=1, write_only=True, help_text=_("读取时的版本号"))
     grade = serializers.ChoiceField(choices=LeadGrade.choices, required=False, write_only=True)
     status = serializers.ChoiceField(choices=LeadStatus.choices, required=False, write_only=True)

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user, scope, visible_projects
+from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.estates.api import ScopedPrimaryKeyField, _errors
 from guanjia.estates.models import Customer, Project, Unit
@@ -46,7 +47,7 @@ class CustodyItemFilter(django_filters.FilterSet):
         return queryset.filter(open_q()) if value == "open" else queryset.filter(status=value)
 
 
-class CustodyItemSerializer(serializers.ModelSerializer[CustodyItem]):
+class CustodyItemSerializer(UnsetAsNullModelSerializer[CustodyItem]):
     owner = serializers.CharField(source="owner_label", read_only=True)
 
     class Meta:
@@ -110,7 +111,7 @@ class CustodyItemViewSet(viewsets.ReadOnlyModelViewSet[CustodyItem]):
         return Response(CustodyItemSerializer(item).data)
 
 
-class VisitorPassSerializer(serializers.ModelSerializer[VisitorPass]):
+class VisitorPassSerializer(UnsetAsNullModelSerializer[VisitorPass]):
     project = ScopedPrimaryKeyField(queryset=Project.objects.all(), project_field="id")
     unit = ScopedPrimaryKeyField(queryset=Unit.objects.all())
     customer = ScopedPrimaryKeyField(queryset=Customer.objects.all(), required=False, allow_null=True)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
 from guanjia.accounts.models import User
+from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
 from guanjia.estates.api import ScopedPrimaryKeyField, _errors
@@ -114,7 +115,7 @@ class RepairLineSerializer(serializers.ModelSerializer[RepairLine]):
         read_only_fields = fields
 
 
-class RepairSerializer(serializers.ModelSerializer[Repair]):
+class RepairSerializer(UnsetAsNullModelSerializer[Repair]):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     contact_phone = serializers.SerializerMethodField()
     reported_items = serializers.SerializerMethodField()

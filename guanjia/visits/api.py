@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user
+from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.estates.api import _errors
 from guanjia.estates.filters import IdFilter, ProjectFilter
@@ -55,10 +56,12 @@ class ReturnVisitFilter(django_filters.FilterSet):
         return queryset.filter(mine) if value else queryset.exclude(mine)
 
 
-class ReturnVisitSerializer(serializers.ModelSerializer[ReturnVisit]):
+class ReturnVisitSerializer(UnsetAsNullModelSerializer[ReturnVisit]):
     case_id = serializers.IntegerField(source="object_id", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    satisfaction_label = serializers.CharField(source="get_satisfaction_display", read_only=True)
+    satisfaction_label = serializers.CharField(
+        source="get_satisfaction_display", read_only=True, allow_null=True, help_text=_("未回访时为 null")
+    )
 
     class Meta:
         model = ReturnVisit

@@ -27,3 +27,9 @@ def security(world):
 @pytest.fixture
 def environment(world):
     return make_staff(Role.ENVIRONMENT, projects=(world.estate,), username="cleaner", name="冯环境")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "schemathesis: the property-based run of the whole API against /api/schema/ (a minute or two)"
+    )
