@@ -58,3 +58,17 @@ def web_as(client):
 
 
 __all__ = ["World"]
+
+
+def _hypothesis_profile() -> None:
+    """Property tests judge results, never speed: no deadline (a loaded CI machine made one flaky), no example
+    database written into the tree, and the same examples on every CI run."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("guanjia", deadline=None, database=None, derandomize=os.environ.get("CI") == "true")
+    settings.load_profile("guanjia")
+
+
+_hypothesis_profile()

@@ -138,7 +138,8 @@ def test_t04_outsider_cannot_create_an_activity_or_register_a_letter(world, acti
         )
 
 
-def test_t04_activity_pages_create_and_register_the_letter(world, web_as, archived):
+def test_t04_activity_pages_create_and_register_the_letter(world, web_as, archived, time_machine):
+    time_machine.move_to(at("2026-11-06"), tick=False)  # the activity of 20 September 2027 is ahead
     client = web_as(world.supervisor)
     response = client.post(
         "/followup/activities/", {"name": "中秋游园会", "held_on": "2027-09-20", "place": "中庭"}, follow=True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from guanjia.followup import services
 from guanjia.followup.models import Issue
@@ -63,14 +64,14 @@ def busy(world, after_sales):
             now=at("2026-11-06"),
         )
     activity = services.activity_create(
-        project=world.estate, name="联谊会", held_on=date(2027, 12, 1), actor=world.supervisor
+        project=world.estate, name="联谊会", held_on=date(2026, 12, 1), actor=world.supervisor, now=at("2026-11-06")
     )
     survey = services.survey_create(
         project=world.estate,
         title="满意度",
         questions=[{"text": "满意吗", "type": "rating"}],
         schedule="quarterly",
-        first_round_on=date.today(),
+        first_round_on=timezone.localdate(),  # the first round is due today, whatever day that is
         actor=world.supervisor,
     )
     return {"activity": activity, "survey": survey, "customers": customers}

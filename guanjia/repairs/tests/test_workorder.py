@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from guanjia.repairs.tests.conftest import ago
 from guanjia.testing.factories import make_staff
 from guanjia.testing.images import image_bytes, signature_png
 from guanjia.timeline.models import Event
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def deadline(repair, kind) -> Deadline:
@@ -470,7 +473,9 @@ def test_r13_notes_only_on_warranty_orders(world, log, tap):
 # --- Timeliness, access ------------------------------------------------------------------------------------------
 
 
-def test_s05_repair_timeliness_counts_every_limit_met_or_missed(world, log, tap):
+def test_s05_repair_timeliness_counts_every_limit_met_or_missed(world, log, tap, time_machine):
+    # Mid-afternoon: the late repair, received 30 minutes ago, falls in the same month as the one done now.
+    time_machine.move_to(datetime(2026, 11, 10, 15, 0, tzinfo=SH), tick=False)
     on_time = on_site(world, log(price_item=tap))
     services.repair_complete(repair=on_time, actor=world.technician, customer_signed=True, fee_yuan="0")
     late = log(price_item=tap, received_at=ago(30))
