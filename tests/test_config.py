@@ -55,6 +55,54 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+PRODUCTION_SECRET_KEY = secrets.token_urlsafe(64)
+
+
+@pytest.mark.parametrize(
+    ("pii_hash_key", "why"),
+    [
+        ("", "missing"),
+        ("short-key-1234", "too short"),
+        (PRODUCTION_SECRET_KEY, "the same as SECRET_KEY"),
+        ("guanjia-local-development-pii-hash-key-not-for-production", "the published development key"),
+    ],
+)
+def test_production_refuses_to_start_without_its_own_pii_hash_key(tmp_path, pii_hash_key, why):
+    result = manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        GUANJIA_VAR_DIR=str(tmp_path),
+        SECRET_KEY=PRODUCTION_SECRET_KEY,
+        PII_HASH_KEY=pii_hash_key,
+    )
+    assert result.returncode != 0, why
+    assert "PII_HASH_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_local_settings_hash_personal_data_with_a_key_of_their_own(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(bool(s.PII_HASH_KEY), s.PII_HASH_KEY != s.SECRET_KEY)",
+        GUANJIA_VAR_DIR=str(tmp_path),
+        SECRET_KEY="",
+        PII_HASH_KEY="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True True"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("AXES_FAILURE_LIMIT", "many"), ("AXES_COOLOFF_MINUTES", "0"), ("TRUSTED_PROXY_COUNT", "-1")],
+)
+def test_a_bad_lockout_setting_stops_start_up_naming_it(tmp_path, name, value):
+    result = manage("check", GUANJIA_VAR_DIR=str(tmp_path), **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
     result = manage(
         "check",
@@ -63,6 +111,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        PII_HASH_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="guanjia.example.com",
         GUANJIA_VAR_DIR=str(tmp_path),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "csp",
     "guanjia.timeline",
     "guanjia.estates",
     "guanjia.accounts",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guanjia.desk.middleware.CurrentProjectMiddleware",
+    # Last, as axes requires: it turns a login refused for too many failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +135,8 @@ SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 15, minimum=1)
 NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["guanjia.notifications.backends.ConsoleBackend"])
 
 AUTH_USER_MODEL = "accounts.User"
+# axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,8 +214,55 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Personal data: the key of the keyed hash that lets an ID number be verified without storing it.
-PII_HASH_KEY = env_str("PII_HASH_KEY") or SECRET_KEY
+# Personal data: the key of the keyed hash that lets an ID number be verified without storing it. It is never
+# derived from SECRET_KEY, so rotating SECRET_KEY (sessions, CSRF, password-reset links) keeps every stored
+# hash verifiable. Production requires it (production.py); `local` falls back to a published development key.
+PII_HASH_KEY = env_str("PII_HASH_KEY")
+
+# --- Login lockout (django-axes): failures are counted in the database, so every process shares them -------
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 8, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# Lock the account under attack (its username, from whatever address), never an address: an estate office
+# shares one public address, and locking it would let one person shut every colleague out. A
+# ["username", "ip_address"] combination is deliberately not added: with the same limit it never trips
+# before "username" alone does, and on its own it would let guesses spread over many addresses go unlimited.
+# An unknown username is locked the same way, so a lockout reveals nothing about which accounts exist.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The right password after a few slips clears the count; a refused attempt during the cool-off does not
+# extend it, so the user can rely on the time in the message.
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "guanjia.accounts.lockout.lockout_response"
+# The client address of the records and logs: REMOTE_ADDR unless TRUSTED_PROXY_COUNT reverse proxies in front
+# of the app append to X-Forwarded-For (then the address the outermost trusted proxy saw). A client-supplied
+# X-Forwarded-For is never trusted beyond that count.
+AXES_CLIENT_IP_CALLABLE = "guanjia.accounts.lockout.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# axes.W006 warns that a lockout without 'ip_address' can be dodged by rotating User-Agents or cookies. That
+# holds for user_agent/cookie parameters; a "username" lockout counts every attempt on the name whatever the
+# User-Agent, cookie or address, and locking addresses is what this configuration avoids (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Content-Security-Policy (django-csp): only this site's own scripts, styles, images and connections -----
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # No inline script or on*= handler anywhere: the behaviour lives in static/js.
+        "script-src": ["'self'"],
+        # No style attribute or <style> block in the templates, and htmx's injected indicator style is switched
+        # off in base.html, so no 'unsafe-inline' (the API docs page alone relaxes this, see guanjia/api/urls.py).
+        "style-src": ["'self'"],
+        # Signature pads hand their drawing over as data: URLs; previews of a picked photo are blob: URLs.
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

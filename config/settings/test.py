@@ -9,7 +9,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "guanjia.cases.testapp"]
 NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
 
 SECRET_KEY = "guanjia-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
-PII_HASH_KEY = SECRET_KEY
+PII_HASH_KEY = "guanjia-test-pii-hash-key-9876543210"  # tests only; never SECRET_KEY
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

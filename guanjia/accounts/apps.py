@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "guanjia.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from guanjia.accounts import lockout  # noqa: F401  (connects the lockout log line)

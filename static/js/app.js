@@ -17,3 +17,14 @@ document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
   document.querySelectorAll("details.nav-more[open]").forEach((menu) => menu.removeAttribute("open"));
 });
+
+// A <select data-autosubmit> submits its form when changed (the Content-Security-Policy forbids onchange=).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
+
+// A [data-print] button prints the page (the Content-Security-Policy forbids onclick=).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
