@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from guanjia.accounts.access import can_purge_records, can_see_project
 from guanjia.cases.models import Deadline
+from guanjia.cases.spreadsheets import safe_row
 from guanjia.complaints.models import Complaint, ComplaintStatus
 from guanjia.estates.models import Project
 from guanjia.exports.models import (
@@ -97,7 +98,7 @@ def export_write(*, request: ExportRequest, path: str, progress: Callable[[int],
                 header_cells.append(cell)
             worksheet.append(header_cells)
             for row in iter_rows(sheet):
-                worksheet.append(row)
+                worksheet.append(safe_row(worksheet, row))
                 written += 1
                 if progress is not None and written % CHUNK_SIZE == 0:
                     progress(written)

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from guanjia.cases.spreadsheets import safe_row
 from guanjia.estates.roster.columns import COLUMNS, ERROR_HEADER, HELP_SHEET_NAME, MERGE_HELP, SHEET_NAME
 from guanjia.estates.roster.rows import RowError
 from guanjia.estates.roster.services import ParsedRoster
@@ -90,7 +91,7 @@ def error_report_workbook(parsed: ParsedRoster, errors: Iterable[RowError]) -> b
         sheet.append([*([None] * width), _error_cell(sheet, [problem]), None])
     for row in parsed.rows:
         cells = list(row.cells[:width]) + [None] * max(0, width - len(row.cells))
-        sheet.append([*cells, _error_cell(sheet, by_row.get(row.number, [])), row.number])
+        sheet.append([*safe_row(sheet, cells), _error_cell(sheet, by_row.get(row.number, [])), row.number])
     return _save(book)
 
 
