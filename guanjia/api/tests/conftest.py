@@ -15,7 +15,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle() -> None:
-    # The login throttle counts in the cache, which outlives a test; start every test with a clean count.
+    # The cache outlives a test (a test's database does not): start every API test with an empty one.
     cache.clear()
 
 
@@ -28,8 +28,3 @@ def security(world):
 def environment(world):
     return make_staff(Role.ENVIRONMENT, projects=(world.estate,), username="cleaner", name="冯环境")
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "schemathesis: the property-based run of the whole API against /api/schema/ (a minute or two)"
-    )
