@@ -29,8 +29,17 @@
     return "normal";
   }
 
+  // Countdowns run on the server's clock, not this device's: a desk PC whose clock is off would otherwise show
+  // every limit early or late. Each render of the board list says when the server made it (data-refreshed).
+  let skew = 0;
+  function syncClock() {
+    const list = document.querySelector("[data-refreshed]");
+    const server = list ? Date.parse(list.dataset.refreshed) : NaN;
+    if (!Number.isNaN(server)) skew = server - Date.now();
+  }
+
   function tick() {
-    const now = Date.now();
+    const now = Date.now() + skew;
     document.querySelectorAll("[data-due]").forEach((el) => {
       const due = Date.parse(el.dataset.due);
       if (Number.isNaN(due)) return;
@@ -48,9 +57,13 @@
     });
   }
   if (document.querySelector("[data-due]") || labels) {
+    syncClock();
     tick();
     setInterval(tick, 1000);
-    document.addEventListener("htmx:afterSwap", tick);
+    document.addEventListener("htmx:afterSwap", () => {
+      syncClock();
+      tick();
+    });
   }
 
   // --- Register form ----------------------------------------------------------------------------------

@@ -129,6 +129,16 @@ def test_c02_register_a_complaint_on_the_desk_and_see_it_on_the_board(world, liv
     page.screenshot(path=str(DOCS / "screenshot-board.png"), full_page=True)
 
 
+def test_c11_countdowns_run_on_the_servers_clock_not_the_desk_pcs(world, live_server, desk_page):
+    # A desk PC whose clock is three hours fast still shows what is really overdue, and by how much.
+    seed_board(world)
+    desk_page.clock.install(time=timezone.now() + timedelta(hours=3))
+    login(desk_page, live_server.url, world.front_desk.username, "/complaints/board/")
+    overdue = desk_page.locator(".countdown.urgency-overdue .countdown-value")
+    expect(overdue).to_have_count(1)
+    assert overdue.first.inner_text().startswith("已超时 12分钟")
+
+
 def test_c20_customer_signs_on_the_canvas_and_the_signature_is_kept(world, live_server, phone_page, settings, tmp_path):
     from guanjia.complaints import services
     from guanjia.complaints.models import ComplaintSignature
