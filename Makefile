@@ -65,6 +65,10 @@ test: lint typecheck pytest-sqlite pytest-postgres
 worker: install
 	$(VENV)/bin/celery -A config worker -B -l info
 
+# Without Redis, next to gunicorn: the deadline sweep and the other periodic jobs as one process (SIGTERM stops it).
+sweeper: install
+	$(PY) manage.py sweeper
+
 bench: install-dev
 	$(PY) -m bench
 

@@ -37,4 +37,10 @@ app.conf.beat_schedule = {
         # A sweep not started within one interval is dropped: the next one does the same work.
         "options": {"expires": _sweep_interval()},
     },
+    # The worker's sign of life for /readyz (guanjia.ops.health): a task it has to take from the queue.
+    "worker-heartbeat": {
+        "task": "guanjia.ops.worker_heartbeat",
+        "schedule": _sweep_interval(),
+        "options": {"expires": _sweep_interval()},
+    },
 }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanjia.dutylog",
     "guanjia.desk",
     "guanjia.api",
+    "guanjia.ops",
 ]
 
 MIDDLEWARE = [
