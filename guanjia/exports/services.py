@@ -221,12 +221,15 @@ class _ExportThreads:
         self.waiting: set[int] = set()
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
+        self.busy = 0  # jobs waiting or running
+        self.idle = threading.Condition(self.lock)
 
     def submit(self, job_id: int) -> None:
         with self.lock:
             if job_id in self.waiting:
                 return
             self.waiting.add(job_id)
+            self.busy += 1
             self.threads = [thread for thread in self.threads if thread.is_alive()]
             if len(self.threads) < EXPORT_THREADS:
                 thread = threading.Thread(target=self.work, name="guanjia-export", daemon=True)
@@ -243,9 +246,25 @@ class _ExportThreads:
                 _run_in_thread(job_id)
             except Exception:
                 logger.exception("export job %s: the background thread failed", job_id)
+            finally:
+                with self.lock:
+                    self.busy -= 1
+                    self.idle.notify_all()
+
+    def drain(self, timeout: float | None) -> int:
+        """Wait until no job is waiting or running here (or ``timeout`` passed); returns how many still are."""
+        with self.lock:
+            self.idle.wait_for(lambda: self.busy == 0, timeout)
+            return self.busy
 
 
 _threads = _ExportThreads()
+
+
+def background_exports_drain(timeout: float | None = None) -> int:
+    """For a short-lived process (``manage.py sweeper --once``): wait for the exports this process runs in its
+    threads to finish, so they are not cut off when it exits. Returns how many were still unfinished."""
+    return _threads.drain(timeout)
 
 
 def _run_in_thread(job_id: int) -> None:

@@ -25,6 +25,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from guanjia.cases.periodic import run_periodic
+from guanjia.exports.services import background_exports_drain
 
 logger = logging.getLogger("guanjia.sweeper")
 
@@ -37,10 +38,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=None, help="seconds between rounds (default SWEEP_INTERVAL_SECONDS)"
         )
+        parser.add_argument(
+            "--wait-exports",
+            type=float,
+            default=3600,
+            help="with --once: seconds to wait for exports the round queued (without Redis they run in this process)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
             result = self.round()
+            # Exports the round queued run on this process's threads without Redis: let them finish first.
+            unfinished = background_exports_drain(timeout=options["wait_exports"])
+            if unfinished:
+                logger.warning("%s export(s) unfinished at exit: the next sweep queues them again", unfinished)
             if result is None:
                 raise CommandError("sweep failed (see the log)")
             self.stdout.write(f"sweep: {result}")
