@@ -1,6 +1,7 @@
 """The Celery app of the background worker (used when REDIS_URL is set).
 
-Run the worker with its beat scheduler: ``celery -A config worker -B -l info`` (``make worker``).
+Run the worker with its beat scheduler: ``celery -A config worker -B -Q celery,exports -l info`` (``make worker``);
+in production the exports queue gets a worker of its own (README, the production recipe).
 """
 
 from __future__ import annotations

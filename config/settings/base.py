@@ -130,6 +130,11 @@ else:
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Exports run on a queue (and a worker) of their own, so the deadline sweep never waits behind a long export.
+CELERY_TASK_ROUTES = {"guanjia.exports.*": {"queue": "exports"}}
+# A broker host that does not answer must not hold a request for long: queueing gives up and the job stays
+# pending, for the sweep to queue again (guanjia.exports).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 #: How often the deadline sweep runs (in-process without Redis, on the Celery beat with it).
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 15, minimum=1)
 #: Where notifications go besides the in-app inbox (SMS/email backends plug in here).
