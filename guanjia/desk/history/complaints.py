@@ -25,7 +25,8 @@ from guanjia.estates.models import Customer, Unit
 #: How each kind of story goes: registration is on time except for paper forms; most finish in time.
 KINDS_PER_ESTATE = {
     "ontime": 31,
-    "late": 4,  # finished after the 12 hours: the sweep records the miss and raises the grade (C11)
+    # Deliberate misses, few as in a well-run office: the sweep recorded each and raised the grade one step (C11)
+    "late": 2,  # finished after the 12 hours: the sweep records the miss and raises the grade (C11)
     "slow": 1,  # the department signed for the form after the 10 minutes (C13)
     "invalid": 3,  # C04: explained to the customer and completed at once
     "significant": 4,
@@ -34,6 +35,8 @@ KINDS_PER_ESTATE = {
     "paper": 2,  # a paper form typed in hours later (C11: timed from receipt, no automatic escalation)
     "promised": 2,  # C16: cannot be solved now; a next-reply time agreed with the customer
 }
+#: A past complaint's story ends at least this long before "now" (its return visit and written reply follow).
+CLOSED_BEFORE_END = timedelta(hours=3)
 CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.ONLINE, Channel.OTHER)
 CHANNEL_WEIGHTS = (52, 30, 13, 5)
 
@@ -53,6 +56,8 @@ class Spec:
     stop_before: str = ""
     handling: timedelta | None = None
     requested_deadline: datetime | None = None
+    # the next-reply time agreed with the customer, when the story fixes it (a live case: well after "now")
+    next_reply_at: datetime | None = None
 
 
 def plan_history(est: Estate) -> list[Spec]:
@@ -66,7 +71,14 @@ def plan_history(est: Estate) -> list[Spec]:
         # long stories start early enough to end before today; the quick ones run up to yesterday
         last_day = 20 if kind == "major" else 24 if kind in long_kinds else 27
         day = rng.randrange(0, last_day + 1)
-        specs.append(_spec(est, kind, est.daytime(day)))
+        spec = _spec(est, kind, est.daytime(day))
+        spec.handling = _handling(est, spec)
+        # A past complaint is closed by "now", well inside the hours: one taken late yesterday evening that
+        # would still be open this morning, its limit running out, is moved a day earlier (calm at start).
+        typed_in = timedelta(hours=6) if kind == "paper" else timedelta(0)  # see paper_story
+        while spec.received + typed_in + spec.handling + CLOSED_BEFORE_END > est.end:
+            spec.received -= timedelta(days=1)
+        specs.append(spec)
     specs.sort(key=lambda s: s.received)
     return specs
 
@@ -112,31 +124,41 @@ def _spec(est: Estate, kind: str, received: datetime, topic: str | None = None) 
 
 
 def plan_live(est: Estate, *, busy: bool) -> list[Spec]:
-    """Complaints of the last hours, still open now: the live board has rows whose countdowns run (some due in
-    minutes) and one already overdue (its limit passed after the last sweep)."""
+    """Complaints of the last hours and days, still open now, as a well-run desk leaves them: each signed for by
+    its department (and any escalation acknowledged), its next limit hours away, nothing overdue. The board shows
+    running countdowns; nothing the sweep would act on falls due in the first hours after start.
+
+    No live complaint is overdue on purpose: an overdue response or resolution is "mishandled" at the next sweep
+    (C11), one step up, which starts an escalation no one on the demo's desk acknowledges, and so on up to
+    critical within half an hour. ``DELIBERATELY_OVERDUE`` lists the demo's deliberate exceptions (none).
+    """
     end = est.end
+    tomorrow = _day_of(est, end) + 1
     live = [
-        _spec(est, "ontime", end - timedelta(minutes=3), "noise"),  # not yet dispatched: response in ~7 min
-        _spec(est, "ontime", end - timedelta(minutes=11, seconds=30), "parking"),  # overdue: not signed for
-        _spec(est, "ontime", end - timedelta(hours=11, minutes=38), "cleaning"),  # resolve due in ~20 min
-        _spec(est, "ontime", end - timedelta(hours=3, minutes=10), "access"),  # resolve due in ~9 h
+        _spec(est, "ontime", end - timedelta(minutes=48), "noise"),  # signed for by security; resolve in ~11 h
+        _spec(est, "ontime", end - timedelta(hours=1, minutes=25), "parking"),  # resolve in ~10.5 h
+        _spec(est, "ontime", end - timedelta(hours=8, minutes=40), "cleaning"),  # resolve in ~3.3 h
+        _spec(est, "ontime", end - timedelta(hours=3, minutes=10), "access"),  # resolve in ~9 h
         _spec(est, "promised", end - timedelta(hours=26), "greening"),  # next reply promised tomorrow
     ]
-    live[0].stop_before = "dispatch"
-    live[1].stop_before = "acknowledge"
-    for spec in live[2:]:
-        spec.stop_before = "complete"
+    live[4].next_reply_at = est.at(tomorrow, time(10, 0))
     if busy:
-        significant = _spec(est, "significant", end - timedelta(minutes=5), "leak")
+        significant = _spec(est, "significant", end - timedelta(hours=2, minutes=15), "leak")
         significant.facts = {"economic_loss_yuan": Decimal(4200)}
         significant.description = "卫生间天花板大面积渗水，吊顶和新做的柜子泡坏，损失约四千元。"
-        significant.stop_before = "complete"
-        dispatched = _spec(est, "ontime", end - timedelta(minutes=7), "lift")
-        dispatched.stop_before = "acknowledge"
-        major = _spec(est, "major", end - timedelta(days=2, hours=3))
-        major.stop_before = "complete"
-        live += [significant, dispatched, major]
+        lift = _spec(est, "ontime", end - timedelta(minutes=35), "lift")  # engineering signed for it
+        major = _spec(est, "major", end - timedelta(days=2, hours=3))  # resolution date agreed with the customer
+        live += [significant, lift, major]
+    for spec in live:
+        spec.stop_before = "complete"
+        if spec.kind in ("significant", "promised"):
+            spec.handling = timedelta(days=2)  # done after "now": the rest of the story is still to come
     return live
+
+
+#: Live complaints meant to be overdue at start (by description), which the first sweep may therefore mark
+#: mishandled. Deliberately empty: see ``plan_live``.
+DELIBERATELY_OVERDUE: frozenset[str] = frozenset()
 
 
 # --- stories ----------------------------------------------------------------------------------------------------
@@ -234,8 +256,10 @@ def complaint_story(est: Estate, spec: Spec) -> Story:
         yield moment
         cs.complaint_add_note(complaint=complaint, text=note, actor=signer)
     if spec.kind in ("promised", "major") or (spec.kind == "significant" and rng.random() < 0.5):
-        reply_at = est.working_hours_after(est.clock(), timedelta(hours=rng.choice((4, 18, 20))))
-        if reply_at < done:
+        reply_at = spec.next_reply_at or est.working_hours_after(est.clock(), timedelta(hours=rng.choice((4, 18, 20))))
+        if spec.stop_before == "complete" and reply_at < est.end + CLOSED_BEFORE_END:
+            reply_at = est.at(_day_of(est, est.end) + 1, time(10, 0))  # a live promise: tomorrow morning
+        if reply_at < done or spec.stop_before == "complete":
             cs.complaint_set_next_reply(
                 complaint=complaint, reply_at=reply_at, actor=desk, note="客户同意届时电话告知进度"
             )
@@ -346,7 +370,7 @@ class EscalationDesk:
 
 
 def lift_incident_story(est: Estate, day: int, building: str = "3", entrance: str = "1") -> Story:
-    """A lift stops between floors one evening with residents inside; a dozen households complain within two
+    """A lift stops between floors one evening with residents inside; ten households complain within two
     hours. The incident is opened after the third call; at the tenth customer every complaint in it becomes
     critical (C06) and is escalated to the general manager within a minute; the manager agrees a deadline,
     meets the complainants (C19) and the lift is back in service two days later."""
@@ -354,7 +378,8 @@ def lift_incident_story(est: Estate, day: int, building: str = "3", entrance: st
     trapped = est.at(day, time(19, 6))
     people = [(c, u) for c, u in est.residents if u.building.number == building and u.entrance == entrance]
     rng.shuffle(people)
-    callers = people[:12]
+    # Ten callers: exactly C06's threshold, so this one incident is the history's only (deliberate) critical case.
+    callers = people[:10]
     supervisor = est.first(Role.CS_SUPERVISOR)
     engineer = est.first(Role.ENGINEERING_SUPERVISOR, Role.TECHNICIAN)
     words = (

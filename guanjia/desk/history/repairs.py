@@ -85,14 +85,14 @@ def _spec(est: Estate, kind: str, received: datetime) -> Spec:
 
 
 def plan_live(est: Estate, *, busy: bool) -> list[Spec]:
-    """Orders of the last hours, open now: for the desk's ledger and the technicians' phones."""
+    """Orders of the last hours, open now: for the desk's ledger and the technicians' phones. Each has passed
+    the steps with limits of minutes (order written, department told, technician on site), so no limit runs
+    out in the first hours after start: the appointment's arrival is tomorrow morning."""
     end = est.end
     live = [
-        (_spec(est, "urgent", end - timedelta(minutes=2)), "logged"),  # the work order is due in ~3 min
-        (_spec(est, "urgent", end - timedelta(minutes=9)), "notified"),  # waiting for a technician
-        (_spec(est, "urgent", end - timedelta(minutes=16)), "accepted"),  # on the way: arrival due in minutes
+        (_spec(est, "urgent", end - timedelta(minutes=9)), "notified"),  # waiting for a technician to accept
         (_spec(est, "urgent", end - timedelta(minutes=50)), "in_progress"),
-        (_spec(est, "appointment", end - timedelta(hours=2)), "accepted"),  # appointment later
+        (_spec(est, "appointment", end - timedelta(hours=2)), "accepted"),  # appointment tomorrow
         (_spec(est, "nonstandard", end - timedelta(hours=3)), "quoted"),  # the desk is asking the customer
     ]
     if busy:
