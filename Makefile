@@ -31,7 +31,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_demo --if-empty --host $(HOST) --port $(PORT)
 
 run: demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -55,6 +56,19 @@ def test_serve_answers_the_login_page_and_serves_assets_locally(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "guanjia123" in output or "密码" in output  # it told the user how to log in
+    assert f"http://127.0.0.1:{port}" in output and ":8000" not in output  # at the address it really serves
+
+
+def test_make_run_passes_its_port_to_the_demo_banner_and_the_server():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    commands = result.stdout.splitlines()
+    load_demo = next(line for line in commands if "manage.py load_demo" in line)
+    serve = next(line for line in commands if "manage.py serve" in line)
+    assert "--port 8123" in load_demo and "--port 8123" in serve
 
 
 def serve_env(tmp_path, **keys: str) -> dict[str, str]:

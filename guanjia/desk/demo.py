@@ -36,7 +36,24 @@ from guanjia.repairs.models import PriceCategory, PriceItem
 SEED = 20260901
 DEMO_PASSWORD = "guanjia123"  # noqa: S105 (the published password of the demo, printed at start-up)
 ADMIN_USERNAME = "admin"
-DEFAULT_URL = "http://127.0.0.1:8000"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def served_url(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> str:
+    """The address a browser on this machine opens for a server bound to ``host``:``port`` (an IPv6 address in
+    brackets; "all interfaces" as this machine's loopback address)."""
+    name = host.strip().strip("[]") or DEFAULT_HOST
+    if name == "0.0.0.0":  # noqa: S104 (bound to every interface: this machine reaches it on loopback)
+        name = "127.0.0.1"
+    elif name == "::":
+        name = "::1"
+    if ":" in name:
+        name = f"[{name}]"
+    return f"http://{name}:{port}"
+
+
+DEFAULT_URL = served_url()
 
 COMPANY = {"name": "安居物业服务有限公司", "code": "anju"}
 

@@ -54,6 +54,30 @@ def test_load_demo_fills_an_empty_database_and_prints_how_to_log_in():
     assert not Complaint.objects.exists()
 
 
+def test_load_demo_prints_the_address_serve_will_answer_on():
+    output = load("--if-empty", "--no-cases", "--port", "8123")
+    assert "http://127.0.0.1:8123" in output and "http://127.0.0.1:8123/admin/" in output
+    assert ":8000" not in output
+    # loaded already: `make run` on a second day still prints the real address
+    assert "http://localhost:9001" in load("--if-empty", "--host", "localhost", "--port", "9001")
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8000, "http://127.0.0.1:8000"),
+        ("127.0.0.1", 8123, "http://127.0.0.1:8123"),
+        ("localhost", 8123, "http://localhost:8123"),
+        ("0.0.0.0", 8080, "http://127.0.0.1:8080"),  # noqa: S104
+        ("::1", 8123, "http://[::1]:8123"),
+        ("[::1]", 8123, "http://[::1]:8123"),
+        ("::", 8123, "http://[::1]:8123"),
+    ],
+)
+def test_served_url_is_what_a_browser_on_this_machine_opens(host, port, url):
+    assert demo.served_url(host, port) == url
+
+
 def test_load_demo_if_empty_is_idempotent():
     load("--if-empty", "--no-cases")
     counts = (Unit.objects.count(), Customer.objects.count(), User.objects.count(), PriceItem.objects.count())

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing (but print how to log in) when data already exists"
         )
-        parser.add_argument("--url", default=demo.DEFAULT_URL, help="the address printed in the login help")
+        parser.add_argument("--host", default=demo.DEFAULT_HOST, help="the host `serve` binds (for the login help)")
+        parser.add_argument("--port", type=int, default=demo.DEFAULT_PORT, help="the port `serve` binds")
+        parser.add_argument("--url", help="the address printed in the login help (default: from --host and --port)")
         parser.add_argument(
             "--no-cases", action="store_true", help="only the estates, people and price lists: no history of cases"
         )
@@ -54,4 +56,4 @@ class Command(BaseCommand):
                     )
                 )
             self.stdout.write(f"用时 / took {seconds:.1f}s")
-        self.stdout.write(demo.login_help(options["url"]))
+        self.stdout.write(demo.login_help(options["url"] or demo.served_url(options["host"], options["port"])))

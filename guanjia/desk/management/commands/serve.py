@@ -68,13 +68,14 @@ class Command(BaseCommand):
         from waitress import serve
 
         from config.wsgi import application
-        from guanjia.desk.demo import login_help
+        from guanjia.desk.demo import login_help, served_url
 
-        self.stdout.write(login_help(f"http://{options['host']}:{options['port']}"))
+        url = served_url(options["host"], options["port"])
+        self.stdout.write(login_help(url))
         if not settings.REDIS_URL and not options["no_sweeper"]:
             from guanjia.cases.background import start_background_sweeper
 
             start_background_sweeper()
             self.stdout.write("后台任务：进程内运行 (in-process background sweep)")
-        self.stdout.write(f"Serving on http://{options['host']}:{options['port']} (Ctrl-C to stop)")
+        self.stdout.write(f"Serving on {url} (Ctrl-C to stop)")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="guanjia")
