@@ -131,6 +131,36 @@ def staff_visible_q(user: Any) -> Q:
     return Q(projects__in=ids) | Q(company_wide=True, company_id=getattr(user, "company_id", None))
 
 
+# --- Estates (O01): projects, buildings, units, customers --------------------------------------------------
+
+#: Who adds, renames and retires buildings and units of a project, and changes a unit's status there.
+ESTATE_ADMIN_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
+
+
+def can_manage_company(user: Any) -> bool:
+    """The company and its projects (add, rename, retire): the general manager of the company, administrators."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.company_wide and user.company_id) and user.role == Role.GENERAL_MANAGER
+
+
+def can_manage_project(user: Any, project: Project | int) -> bool:
+    """A project's buildings and units: its office manager, the general manager, administrators."""
+    return can_see_project(user, project) and has_role(user, ESTATE_ADMIN_ROLES)
+
+
+def can_manage_estate_anywhere(user: Any) -> bool:
+    """Whether to show the estate administration at all (the page then checks the current project)."""
+    return getattr(user, "is_authenticated", False) and has_role(user, ESTATE_ADMIN_ROLES)
+
+
+def can_write_customers(user: Any, project: Project | int) -> bool:
+    """Add and correct customers, record move-in and move-out (O01, F07): the desk, butlers, managers."""
+    return can_see_project(user, project) and has_role(user, CUSTOMER_WRITE_ROLES)
+
+
 # --- complaints (C01–C20) -------------------------------------------------------------------------------------
 
 #: Who registers complaints: the desk and everyone who talks to customers (C02). Staff of other departments

@@ -371,7 +371,7 @@ def _load_estate(project: Project, planned: list[PlannedUnit], butlers: dict[str
         for i, (number, label) in enumerate(person.phones)
     )
     Residency.objects.bulk_create(
-        Residency(customer=customer, unit=unit, move_in_date=person.move_in)
+        Residency(customer=customer, unit=unit, kind=person.kind, move_in_date=person.move_in)
         for customer, (unit, person) in zip(customers, pairs, strict=True)
     )
     return len(units), len(customers)

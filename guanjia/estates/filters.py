@@ -14,7 +14,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from guanjia.accounts.access import visible_projects
-from guanjia.estates.models import Customer, CustomerKind, Project, Unit, UnitStatus
+from guanjia.estates.models import Building, Customer, CustomerKind, Project, Unit, UnitStatus
 from guanjia.estates.selectors import customer_search
 
 #: The most search results a ``?q=`` answers per project: the page size cap, enough for any desk query.
@@ -47,15 +47,25 @@ class ProjectFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class BuildingFilter(django_filters.FilterSet):
+    project = ProjectFilter()
+    is_retired = django_filters.BooleanFilter(label=_("已停用"))
+
+    class Meta:
+        model = Building
+        fields = ["project", "is_retired"]
+
+
 class UnitFilter(django_filters.FilterSet):
     project = ProjectFilter()
     building = IdFilter(field_name="building_id", label=_("楼栋"))
     status = django_filters.ChoiceFilter(choices=UnitStatus.choices, label=_("状态"))
     butler = IdFilter(field_name="butler_id", label=_("管家"))
+    is_retired = django_filters.BooleanFilter(label=_("已停用"))
 
     class Meta:
         model = Unit
-        fields = ["project", "building", "status", "butler"]
+        fields = ["project", "building", "status", "butler", "is_retired"]
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -7,6 +7,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Retirable(models.Model):
+    """Something other records point at: never deleted, only retired. A retired item leaves the pickers and
+    the default lists; its history (and everything that refers to it) stays."""
+
+    is_retired = models.BooleanField(_("已停用"), default=False, db_index=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Company(models.Model):
     name = models.CharField(_("公司名称"), max_length=100)
     code = models.SlugField(_("公司代码"), max_length=32, unique=True)
@@ -19,7 +30,7 @@ class Company(models.Model):
         return self.name
 
 
-class Project(models.Model):
+class Project(Retirable):
     """A managed estate (管理处)."""
 
     company = models.ForeignKey(Company, verbose_name=_("公司"), on_delete=models.PROTECT, related_name="projects")
@@ -27,6 +38,7 @@ class Project(models.Model):
     code = models.SlugField(_("项目代码"), max_length=32, unique=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("服务中心电话"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("项目")
@@ -37,10 +49,11 @@ class Project(models.Model):
         return self.name
 
 
-class Building(models.Model):
+class Building(Retirable):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="buildings")
     number = models.CharField(_("楼栋号"), max_length=16, help_text=_("例如 3、A、12"))
     name = models.CharField(_("楼栋名称"), max_length=50, blank=True, help_text=_("为空时显示为“3栋”"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("楼栋")
@@ -62,7 +75,7 @@ class UnitStatus(models.TextChoices):
     DECORATING = "decorating", _("装修中")
 
 
-class Unit(models.Model):
+class Unit(Retirable):
     """A home: 栋-单元-房号. ``project`` repeats ``building.project`` so every scope filter is one join shorter."""
 
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="units")
@@ -115,9 +128,13 @@ class CustomerKind(models.TextChoices):
 
 
 class Customer(models.Model):
+    """A person of the archive. ``kind`` is the main kind: the kind of the first current residency (kept by
+    ``estates.services``); each unit's own kind is on its ``Residency`` (an owner of one unit may rent
+    another)."""
+
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="customers")
     name = models.CharField(_("姓名"), max_length=50)
-    kind = models.CharField(_("类别"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
+    kind = models.CharField(_("主要类别"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
     units: models.ManyToManyField[Unit, Residency] = models.ManyToManyField(
         Unit, through="Residency", related_name="customers", verbose_name=_("房屋")
     )
@@ -168,10 +185,12 @@ class CustomerPhone(models.Model):
 
 
 class Residency(models.Model):
-    """A customer's tie to a unit, with the move-in date (F07 keeps the rest of the archive)."""
+    """A customer's tie to a unit: as what (owner, tenant, household member) and from when to when (the
+    move-in handover and move-out themselves are in the F07 archive)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="residencies")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="residencies")
+    kind = models.CharField(_("类别"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
     move_in_date = models.DateField(_("入住日期"), null=True, blank=True)
     move_out_date = models.DateField(_("迁出日期"), null=True, blank=True)
 
@@ -183,3 +202,7 @@ class Residency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}@{self.unit_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.move_out_date is None

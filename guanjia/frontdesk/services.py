@@ -31,7 +31,7 @@ from guanjia.accounts.access import can_see_project, mask_phone
 from guanjia.accounts.models import Role, User
 from guanjia.cases.services import TransitionError, deadline_cancel, deadline_meet, deadline_set
 from guanjia.estates.models import Customer, Project, Residency, Unit
-from guanjia.estates.services import ConflictError, id_number_keys, normalize_phone
+from guanjia.estates.services import ConflictError, ResidencyChange, id_number_keys, normalize_phone
 from guanjia.frontdesk import policy
 from guanjia.frontdesk.models import (
     PICKUP_KINDS,
@@ -857,6 +857,7 @@ def archive_event_record(
     documents_note: str = "",
     approved: bool | None = None,
     application: ArchiveEvent | None = None,
+    now: datetime | None = None,
 ) -> ArchiveEvent:
     """Record a move-in handover, a move-out, a decoration application or its review on the customer's and
     the unit's archive (F07). A review names the application it decides and whether it is approved."""
@@ -867,7 +868,7 @@ def archive_event_record(
     _check_customer(project, customer, "customer")
     if customer is not None and not Residency.objects.filter(customer=customer, unit=unit).exists():
         raise ValidationError({"customer": [_("该客户不是此房屋的住户")]})
-    if on > timezone.localdate():
+    if on > timezone.localdate(now):
         raise ValidationError({"date": [_("日期不能晚于今天")]})
     if kind == ArchiveEventKind.DECORATION_REVIEW:
         if (
@@ -894,10 +895,26 @@ def archive_event_record(
             recorded_by=actor,
         )
         data = {"kind": kind, "date": on.isoformat(), "archive_event": event.pk, "approved": approved}
-        record(subject=unit, verb=f"archive.{kind}", actor=actor, project=project, data=data)
+        record(subject=unit, verb=f"archive.{kind}", actor=actor, project=project, data=data, at=now)
         if customer is not None:
-            record(subject=customer, verb=f"archive.{kind}", actor=actor, project=project, data=data)
+            record(subject=customer, verb=f"archive.{kind}", actor=actor, project=project, data=data, at=now)
     return event
+
+
+def archive_residency_change(change: ResidencyChange) -> None:
+    """Hook of ``estates.services.customer_move_in`` / ``customer_move_out``: the move-in handover or the
+    move-out goes into the customer's and the unit's archive (F07), in the transaction of the move."""
+    kind = ArchiveEventKind.MOVE_IN_HANDOVER if change.kind == "move_in" else ArchiveEventKind.MOVE_OUT
+    archive_event_record(
+        unit=change.unit,
+        customer=change.customer,
+        kind=kind,
+        on=change.on,
+        details=change.details,
+        documents_note=change.documents_note,
+        actor=change.actor,
+        now=change.now,
+    )
 
 
 # --- Retention (S06) --------------------------------------------------------------------------------------------------

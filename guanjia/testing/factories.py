@@ -60,7 +60,7 @@ def make_customer(
     for i, number in enumerate(phones):
         CustomerPhone.objects.create(customer=customer, number=number, position=i)
     for unit in units:
-        Residency.objects.create(customer=customer, unit=unit)
+        Residency.objects.create(customer=customer, unit=unit, kind=kind)
     return customer
 
 

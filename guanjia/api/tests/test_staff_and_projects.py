@@ -96,11 +96,21 @@ def test_o01_project_shows_name_code_and_address(world, api_as):
 
     body = api_as(world.front_desk).get(f"/api/v1/projects/{world.estate.pk}/").json()
 
-    assert body == {"id": world.estate.pk, "name": "滨江花园", "code": "binjiang", "address": "滨江路1号", "phone": ""}
+    assert body == {
+        "id": world.estate.pk,
+        "name": "滨江花园",
+        "code": "binjiang",
+        "address": "滨江路1号",
+        "phone": "",
+        "is_retired": False,
+        "retired_at": None,
+        "version": 1,
+    }
 
 
-def test_projects_are_read_only(world, api_as):
-    api = api_as(world.general_manager)
+def test_o01_projects_are_written_only_by_the_general_manager_and_never_deleted(world, api_as):
+    # Creating and changing projects: guanjia/estates/tests/test_estates_api.py
+    desk = api_as(world.front_desk)
 
-    assert api.post("/api/v1/projects/", {"name": "新项目", "code": "new"}, format="json").status_code == 405
-    assert api.patch(f"/api/v1/projects/{world.estate.pk}/", {"name": "改名"}, format="json").status_code == 405
+    assert desk.post("/api/v1/projects/", {"name": "新项目", "code": "new"}, format="json").status_code == 403
+    assert api_as(world.general_manager).delete(f"/api/v1/projects/{world.estate.pk}/").status_code == 405

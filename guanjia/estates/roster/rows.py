@@ -86,7 +86,8 @@ class CustomerPlan:
     id_hash: str = ""
     id_row: int = 0
     notes: list[str] = field(default_factory=list)
-    residencies: list[tuple[UnitKey, date | None, int]] = field(default_factory=list)
+    #: (unit, move-in date, row, kind of this residency)
+    residencies: list[tuple[UnitKey, date | None, int, str]] = field(default_factory=list)
     existing_id: int | None = None
     linked: bool = False
     new_phones: list[str] = field(default_factory=list)
@@ -209,10 +210,8 @@ class _Checker:
             )
             return
         names[name] = row.number
+        # The kind belongs to the residency: the same person may own one unit and rent another (O01).
         customer = self._same_customer(row, name, kind, phones)
-        if customer.kind != kind:
-            self._error(row, "kind", self._differs(customer.first_row, self._show("kind", customer.kind)))
-            return
         if id_keys:
             if customer.id_hash and customer.id_hash != id_keys[1]:
                 self._error(row, "id_number", self._differs(customer.id_row, "*" * 4 + customer.id_last4))
@@ -224,7 +223,7 @@ class _Checker:
             self.by_name_phone[(name, number)] = customer
         if note and note not in customer.notes:
             customer.notes.append(note)
-        customer.residencies.append((unit, move_in, row.number))
+        customer.residencies.append((unit, move_in, row.number, kind))
 
     def _same_customer(self, row: RosterRow, name: str, kind: str, phones: list[str]) -> CustomerPlan:
         """The customer this row belongs to: one already met with this name and a shared phone, or a new one."""

@@ -260,8 +260,8 @@ def _unit_row(project: Project, building_id: int, u: UnitPlan) -> Unit:
 def _residencies(customers: list[CustomerPlan], units: dict[UnitKey, Unit]) -> Iterable[Residency]:
     for c in customers:
         assert c.existing_id is not None, "customers are written before their residencies"
-        for unit_key, move_in, _row in c.residencies:
-            yield Residency(customer_id=c.existing_id, unit=units[unit_key], move_in_date=move_in)
+        for unit_key, move_in, _row, kind in c.residencies:
+            yield Residency(customer_id=c.existing_id, unit=units[unit_key], kind=kind, move_in_date=move_in)
 
 
 def _customer_row(project: Project, c: CustomerPlan) -> Customer:

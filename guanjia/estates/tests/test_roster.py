@@ -228,17 +228,32 @@ def test_same_customer_twice_in_one_unit_is_a_duplicate_row(world):
     assert "与第 2 行重复" in result.errors[0].message
 
 
-def test_same_customer_with_different_kind_or_id_number_is_reported(world):
+def test_same_customer_with_different_id_number_is_reported(world):
     rows = [
         row(**{**OK, "房号": "1301", "证件号码": "44030119900101123X"}),
         row(**{**OK, "房号": "1302", "客户类别": "租户"}),
         row(**{**OK, "房号": "1303", "证件号码": "440301199001011240"}),
     ]
 
+    result = run(world, rows, dry_run=True)
+
+    assert [(e.row, e.column) for e in result.errors] == [(4, "证件号码")]
+    assert "与第 2 行的同一客户" in result.errors[0].message
+
+
+def test_o01_owner_of_one_unit_who_rents_another_is_imported_as_one_customer_with_two_kinds(world):
+    # Given one person (same name and phone) as the owner of 1301 and the tenant of 1302
+    rows = [row(**{**OK, "房号": "1301"}), row(**{**OK, "房号": "1302", "客户类别": "租户"})]
+
+    # When the roster is imported
     result = run(world, rows)
 
-    assert [(e.row, e.column) for e in result.errors] == [(3, "客户类别"), (4, "证件号码")]
-    assert "与第 2 行的同一客户" in result.errors[0].message
+    # Then there is one customer, whose main kind is the first row's, with a residency of each kind
+    assert result.errors == []
+    customer = Customer.objects.get(project=world.estate, name=OK["客户姓名"])
+    assert customer.kind == CustomerKind.OWNER
+    kinds = {r.unit.room: r.kind for r in customer.residencies.select_related("unit")}
+    assert kinds == {"1301": CustomerKind.OWNER, "1302": CustomerKind.TENANT}
 
 
 def test_unknown_building_is_created_only_when_asked(world):
