@@ -51,7 +51,8 @@ def test_f02_register_a_parcel_and_hand_it_over_with_the_pickup_code_on_a_tablet
 
     # The unit type-ahead offers 3-2-1201 with its resident.
     page.keyboard.type("3-2-12")
-    page.wait_for_function("() => document.querySelectorAll('#fd-units option').length > 0")  # a function: CSP forbids eval
+    # A function, not an expression: the Content-Security-Policy forbids eval.
+    page.wait_for_function("() => document.querySelectorAll('#fd-units option').length > 0")
     assert page.locator("#fd-units option").first.get_attribute("value") == "3-2-1201"
     page.fill("#fd-unit", "3-2-1201")
     page.fill("#fd-shelf", "C4")
