@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from guanjia.accounts.views import PasswordChangeView
 from guanjia.ops.views import readyz
 
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("readyz", readyz),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
+    path("staff/", include("guanjia.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/exports/", include("guanjia.exports.api_urls")),

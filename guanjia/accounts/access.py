@@ -309,3 +309,94 @@ def can_follow_up(user: Any, project: Project | int) -> bool:
 
 def can_supervise_followup(user: Any, project: Project | int) -> bool:
     return can_see_project(user, project) and has_role(user, FOLLOWUP_SUPERVISE_ROLES)
+
+
+# --- People (O02–O04): who administers staff -------------------------------------------------------------------
+
+#: Who administers people: the office manager for the projects they manage, the general manager (and
+#: superusers) for the whole company. Nobody gives a role or a project above their own.
+STAFF_ADMIN_ROLES = frozenset({Role.GENERAL_MANAGER, Role.OFFICE_MANAGER})
+#: Roles only company-level administrators (general manager, superuser) may give or change.
+COMPANY_ADMIN_ROLES = frozenset({Role.GENERAL_MANAGER})
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _company_admin(user: Any) -> bool:
+    """A superuser, or a company-wide general manager: administers every project of the company."""
+    return _active(user) and (
+        user.is_superuser or (user.role in COMPANY_ADMIN_ROLES and user.company_wide and user.company_id)
+    )
+
+
+def can_manage_staff(user: Any) -> bool:
+    """May open 人员管理 at all (which people and projects is decided per person below)."""
+    return _active(user) and (user.is_superuser or user.role in STAFF_ADMIN_ROLES)
+
+
+def staff_admin_projects(user: Any) -> QuerySet[Project]:
+    """The projects ``user`` may give people to: all for a company administrator, else the ones they manage."""
+    if not can_manage_staff(user):
+        return Project.objects.none()
+    return visible_projects(user).order_by("company_id", "code")
+
+
+def grantable_roles(user: Any) -> list[str]:
+    """Roles ``user`` may give: an office manager gives anything but the company roles."""
+    if not can_manage_staff(user):
+        return []
+    if _company_admin(user):
+        return list(Role.values)
+    return [r for r in Role.values if r not in COMPANY_ADMIN_ROLES]
+
+
+def can_grant(user: Any, *, role: str, projects: set[int]) -> bool:
+    """``role`` in ``projects`` (ids) is within what ``user`` holds (company roles need a company administrator)."""
+    if role not in grantable_roles(user):
+        return False
+    allowed = set(staff_admin_projects(user).values_list("id", flat=True))
+    return projects <= allowed
+
+
+def manageable_staff_q(user: Any) -> Q:
+    """People ``user`` may change: a company administrator everyone of the company; an office manager the
+    project staff whose projects all lie within the ones they manage (no company roles, no superusers)."""
+    if not can_manage_staff(user):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if _company_admin(user):
+        return Q(is_superuser=False) & (Q(company_id=user.company_id) | Q(projects__company_id=user.company_id))
+    ids = project_ids(user)
+    # Anyone who also belongs to a project the office manager does not manage is beyond them.
+    elsewhere = User.projects.through.objects.exclude(project_id__in=ids).values("user_id")
+    return (
+        Q(is_superuser=False, company_wide=False, projects__in=ids)
+        & ~Q(role__in=COMPANY_ADMIN_ROLES)
+        & ~Q(pk__in=elsewhere)
+    )
+
+
+def manageable_staff(user: Any) -> QuerySet[User]:
+    """The people of 人员管理, one row each however many projects they share."""
+    matching = User.objects.filter(manageable_staff_q(user)).values("pk")
+    return User.objects.filter(pk__in=matching)
+
+
+def can_manage_person(user: Any, person: User) -> bool:
+    return manageable_staff(user).filter(pk=person.pk).exists()
+
+
+def get_person_for_admin(user: Any, pk: Any) -> User:
+    """One person ``user`` administers, or 404: a person beyond their projects does not exist for them."""
+    try:
+        return manageable_staff(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see_staff_phone(user: Any, person: Any) -> bool:
+    """A colleague's mobile in full for those who administer people; masked for everyone else."""
+    return can_manage_staff(user)

@@ -30,6 +30,11 @@ class User(AbstractUser):
     )
     company_wide = models.BooleanField(_("公司级"), default=False, help_text=_("公司级人员可查看本公司全部项目 (O04)"))
     projects = models.ManyToManyField("estates.Project", verbose_name=_("所属项目"), blank=True, related_name="staff")
+    must_change_password = models.BooleanField(
+        _("须修改密码"), default=False, help_text=_("一次性密码登录后须先设置新密码")
+    )
+    # Optimistic lock for staff changes made on the desk and through the API (a stale edit answers 409).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("员工")

@@ -33,6 +33,7 @@ class TokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: OpenApiResponse(description=_("用户名或密码错误，或字段错误")),
+            403: OpenApiResponse(description=_("一次性密码尚未修改")),
             429: OpenApiResponse(description=_("登录失败次数过多，账号暂时锁定")),
         },
     )
@@ -46,5 +47,8 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             return Response({"detail": _("用户名或密码错误。")}, status=status.HTTP_400_BAD_REQUEST)
+        if user.must_change_password:
+            # A one-time password (a new account, a reset) opens nothing until the person has set their own.
+            return Response({"detail": _("请先登录网页修改一次性密码。")}, status=status.HTTP_403_FORBIDDEN)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

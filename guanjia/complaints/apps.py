@@ -16,3 +16,23 @@ class ComplaintsConfig(AppConfig):
         register()
         register_verb_labels(VERB_LABELS)
         register_status_verbs("complaint", ComplaintStatus)
+
+        from django.db.models import Q
+
+        from guanjia.accounts.workload import OpenWork, register_open_work
+        from guanjia.complaints.models import OPEN_STATUSES, Complaint
+
+        # 人员管理's switch-off page: open complaints a person handles, or owns as first responder (C01).
+        register_open_work(
+            OpenWork(
+                key="complaints",
+                label=_("投诉"),
+                open_rows=lambda person: (
+                    Complaint.objects.filter(status__in=OPEN_STATUSES)
+                    .filter(Q(assignee=person) | Q(assignee__isnull=True, first_responder=person))
+                    .select_related("project")
+                    .order_by("received_at", "id")
+                ),
+                url_name="complaints:detail",
+            )
+        )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from guanjia.accounts.access import can_manage_master_data, visible_projects
+from guanjia.accounts.access import can_manage_master_data, can_manage_staff, visible_projects
 
 
 def desk(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +16,5 @@ def desk(request: HttpRequest) -> dict[str, Any]:
         # Lazy: the switcher's query runs only on pages that render the switcher.
         "switchable_projects": visible_projects(user).order_by("id"),
         "can_manage_master_data": can_manage_master_data(user),
+        "can_manage_staff": can_manage_staff(user),
     }

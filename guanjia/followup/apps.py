@@ -17,3 +17,21 @@ class FollowupConfig(AppConfig):
 
         register_followup_handlers()
         register_periodic("followup_survey_rounds", lambda now: survey_open_due_rounds(now=now))
+
+        from guanjia.accounts.workload import OpenWork, register_open_work
+        from guanjia.followup.models import FollowUpCall
+
+        # 人员管理's switch-off page: a person's pending follow-up calls, handed on in bulk by T05's page.
+        register_open_work(
+            OpenWork(
+                key="followup_calls",
+                label=_("跟踪服务电话"),
+                open_rows=lambda person: (
+                    FollowUpCall.objects.filter(assignee=person, status__in=FollowUpCall.OPEN_STATUSES)
+                    .select_related("project", "customer")
+                    .order_by("due_at", "id")
+                ),
+                url_name="followup:call",
+                reassign_url_name="followup:reassign",
+            )
+        )

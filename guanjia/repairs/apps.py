@@ -16,5 +16,24 @@ class RepairsConfig(AppConfig):
         register_verb_labels(VERB_LABELS)
         register_status_verbs("repair", RepairStatus)
 
+        from django.utils.translation import gettext_lazy as _
+
+        from guanjia.accounts.workload import OpenWork, register_open_work
+        from guanjia.repairs.models import OPEN_STATUSES, Repair
+
+        # 人员管理's switch-off page: the open orders a person has accepted.
+        register_open_work(
+            OpenWork(
+                key="repairs",
+                label=_("报修"),
+                open_rows=lambda person: (
+                    Repair.objects.filter(assignee=person, status__in=OPEN_STATUSES)
+                    .select_related("project")
+                    .order_by("received_at", "id")
+                ),
+                url_name="repairs:detail",
+            )
+        )
+
         for kind in ("order", "notify", "assess", "arrive"):
             register_deadline_handler("repairs.repair", kind, on_missed=on_deadline_missed)

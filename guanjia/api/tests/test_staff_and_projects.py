@@ -15,23 +15,38 @@ def rows(response):
 
 def test_o02_staff_show_name_role_and_projects_and_nothing_secret(world, api_as):
     world.butler.email = "butler@example.com"
+    world.butler.phone = "13812345678"
     world.butler.save()
 
     listed = api_as(world.front_desk).get("/api/v1/staff/")
     butler = next(r for r in rows(listed) if r["id"] == world.butler.pk)
 
+    # A colleague who does not administer people sees no username and a masked phone.
     assert butler == {
         "id": world.butler.pk,
+        "username": None,
         "name": "王管家",
+        "phone": "138****5678",
         "role": "butler",
         "role_label": "管家",
         "projects": [world.estate.pk],
         "company_wide": False,
         "is_active": True,
+        "must_change_password": False,
+        "version": 1,
     }
     text = json.dumps(listed.json())
-    for secret in ("password", "md5$", "email", "butler@example.com", "username", "is_superuser"):
+    for secret in ('password": "', "md5$", "email", "butler@example.com", "13812345678", "is_superuser"):
         assert secret not in text
+
+
+def test_o02_office_administration_sees_username_and_phone(world, api_as):
+    world.butler.phone = "13812345678"
+    world.butler.save()
+
+    butler = next(r for r in rows(api_as(world.office_manager).get("/api/v1/staff/")) if r["id"] == world.butler.pk)
+
+    assert (butler["username"], butler["phone"]) == ("butler", "13812345678")
 
 
 def test_o04_general_manager_is_company_wide_and_visible_to_project_staff(world, api_as):
@@ -83,11 +98,13 @@ def test_bad_staff_filters_are_a_400_naming_the_parameter(world, api_as, param, 
     assert param in response.json()
 
 
-def test_staff_are_read_only(world, api_as):
-    api = api_as(world.general_manager)
+def test_o02_staff_writes_are_for_office_administration_only(world, api_as):
+    api = api_as(world.supervisor)
 
-    assert api.post("/api/v1/staff/", {"name": "新人", "role": "butler"}, format="json").status_code == 405
-    assert api.patch(f"/api/v1/staff/{world.butler.pk}/", {"role": "general_manager"}, format="json").status_code == 405
+    assert api.post("/api/v1/staff/", {"name": "新人", "role": "butler"}, format="json").status_code == 403
+    assert api.patch(f"/api/v1/staff/{world.butler.pk}/", {"role": "general_manager"}, format="json").status_code == 403
+    assert api.put(f"/api/v1/staff/{world.butler.pk}/", {"role": "butler"}, format="json").status_code == 405
+    assert api.delete(f"/api/v1/staff/{world.butler.pk}/").status_code == 405
 
 
 def test_o01_project_shows_name_code_and_address(world, api_as):
