@@ -4,7 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from guanjia.accounts.access import can_manage_master_data, can_manage_staff, visible_projects
+from guanjia.accounts.access import (
+    can_manage_company,
+    can_manage_estate_anywhere,
+    can_manage_master_data,
+    can_manage_staff,
+    visible_projects,
+)
 
 
 def desk(request: HttpRequest) -> dict[str, Any]:
@@ -16,5 +22,6 @@ def desk(request: HttpRequest) -> dict[str, Any]:
         # Lazy: the switcher's query runs only on pages that render the switcher.
         "switchable_projects": visible_projects(user).order_by("id"),
         "can_manage_master_data": can_manage_master_data(user),
+        "can_manage_estates": can_manage_company(user) or can_manage_estate_anywhere(user),
         "can_manage_staff": can_manage_staff(user),
     }

@@ -358,3 +358,26 @@ def customer_list(*, user: Any, project: Project) -> QuerySet[Customer]:
         .prefetch_related("phones", Prefetch("units", queryset=Unit.objects.select_related("building")))
         .order_by("-id")
     )
+
+
+# --- Pickers (retired units and buildings are not offered) -----------------------------------------------
+
+
+def unit_by_address(*, user: Any, project: Project, text: str) -> Unit | None:
+    """The one unit in service that the desk typed ("3-2-1201", "3栋2单元1201", or "1201" when unique)."""
+    terms = parse_query(text)
+    units = scope(Unit.objects.filter(project=project, is_retired=False), user).select_related("building")
+    if terms.unit is not None:
+        units = units.filter(room__iexact=terms.unit.room, building__number__iexact=terms.unit.building)
+        if terms.unit.entrance is not None:
+            units = units.filter(entrance__iexact=terms.unit.entrance)
+    elif terms.room:
+        units = units.filter(room__iexact=terms.room)
+    else:
+        return None
+    found = list(units[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def active_buildings(*, user: Any, project: Project) -> QuerySet[Building]:
+    return building_choices(user=user, project=project).filter(is_retired=False)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guanjia.accounts import access
 from guanjia.estates import selectors
-from guanjia.estates.models import Customer, UnitStatus
+from guanjia.estates.models import Customer, CustomerKind, UnitStatus
 from guanjia.timeline.selectors import events_for
 
 CUSTOMER_SEARCH_LIMIT = 50
@@ -29,7 +29,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     """客户: search, or without a query the newest customers of the current project, paginated."""
     project = request.project  # type: ignore[attr-defined]
     query = request.GET.get("q", "").strip()
-    context: dict[str, object] = {"query": query}
+    context: dict[str, object] = {
+        "query": query,
+        "can_write_customers": project is not None and access.can_write_customers(request.user, project),
+    }
     if query:
         context["results"] = selectors.customer_search(
             user=request.user, project=project, query=query, limit=CUSTOMER_SEARCH_LIMIT
@@ -76,6 +79,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "customer": detail.customer,
             "timeline": timeline,
             "can_reveal_phone": access.can_reveal_phone(request.user),
+            "can_write": access.can_write_customers(request.user, detail.customer.project_id),
+            "residencies": detail.customer.residencies.select_related("unit__building").order_by("id"),
+            "kinds": CustomerKind.choices,
         },
     )
 
@@ -101,6 +107,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if status not in UnitStatus.values:
         status = ""
     units = selectors.unit_list(user=request.user, project=project, building=building_id, status=status)
+    if request.GET.get("retired") != "1":
+        units = units.filter(is_retired=False)
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -111,6 +119,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
             "statuses": UnitStatus.choices,
             "building": building_id,
             "status": status,
+            "can_add_unit": project is not None and access.can_manage_project(request.user, project),
         },
     )
 
@@ -125,5 +134,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "residents": list(unit.customers.all()),
             "timeline": events_for(unit).reverse()[:TIMELINE_LIMIT],
+            "can_manage": access.can_manage_project(request.user, unit.project_id),
+            "can_set_status": access.can_see_project(request.user, unit.project_id)
+            and access.has_role(request.user, access.UNIT_STATUS_ROLES),
+            "statuses": UnitStatus.choices,
         },
     )
