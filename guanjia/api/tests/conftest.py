@@ -27,4 +27,3 @@ def security(world):
 @pytest.fixture
 def environment(world):
     return make_staff(Role.ENVIRONMENT, projects=(world.estate,), username="cleaner", name="冯环境")
-
