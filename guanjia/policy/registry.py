@@ -21,6 +21,9 @@ GRADE_LABELS = {"general": _("一般"), "significant": _("较大"), "major": _("
 
 #: Case types of a return visit (V01), as in the API's ``case_type`` plus the incident row of the manual.
 VISIT_CASES = ("incident", "complaint", "repair", "special_service", "activity", "other")
+#: V01: complaints of these grades (特别重大及重大事件) are visited like an incident, in or out of one: within
+#: ``visit.due_working_days.incident`` working days, by the general manager or the office manager, on site.
+VISIT_MAJOR_GRADES = ("major", "critical")
 
 
 class Kind(enum.StrEnum):
@@ -67,6 +70,9 @@ ROLE_CHOICES: tuple[tuple[str, str | Promise], ...] = (
     ("customer_assistant", _("客户助理")),
     ("butler", _("管家")),
 )
+#: V01: a critical or major complaint is visited by the general manager or the office manager, as the general
+#: manager decides (总经理或管理处经理确定).
+MAJOR_VISITOR_CHOICES: tuple[tuple[str, str | Promise], ...] = ROLE_CHOICES[:2]
 SPECIAL_SERVICE_WHEN: tuple[tuple[str, str | Promise], ...] = (
     ("midterm_or_end", _("协议执行期中期或结束后")),
     ("midterm", _("协议执行期中期")),
@@ -217,7 +223,7 @@ _KEYS: list[PolicyKey] = [
         "general_manager",
         _("特别重大投诉回访人"),
         "V02",
-        choices=ROLE_CHOICES,
+        choices=MAJOR_VISITOR_CHOICES,
     ),
     PolicyKey(
         "visit.visitor_role.complaint_major",
@@ -225,7 +231,7 @@ _KEYS: list[PolicyKey] = [
         "general_manager",
         _("重大投诉回访人"),
         "V02",
-        choices=ROLE_CHOICES,
+        choices=MAJOR_VISITOR_CHOICES,
     ),
     PolicyKey(
         "visit.visitor_role.complaint_significant",

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from guanjia.estates.models import Company, Project
 from guanjia.policy.models import PolicyValue
-from guanjia.policy.registry import GRADES, KEYS, VISIT_CASES, Kind, from_json, get_key
+from guanjia.policy.registry import GRADES, KEYS, VISIT_CASES, VISIT_MAJOR_GRADES, Kind, from_json, get_key
 from guanjia.timeline.models import Event
 
 Source = Literal["default", "company", "project"]
@@ -141,26 +141,30 @@ class Policy:
             assess_minutes=self.get("repair.assess_minutes"),
         )
 
-    def visit_rule(self, case_type: str) -> VisitRule:
+    def visit_rule(self, case_type: str, grade: str | None = None) -> VisitRule:
+        """V01 for ``case_type``; a complaint of a critical or major ``grade`` is due like an incident (within
+        1 working day by default), whether or not it belongs to one."""
         if case_type not in VISIT_CASES:
             raise ValueError(f"unknown visit case type {case_type!r}")
         if case_type == "special_service":
             return VisitRule(case_type, None, self.get("visit.special_service.when"), 100)
         sample_key = f"visit.sample_percent.{case_type}"
+        due_case = "incident" if case_type == "complaint" and grade in VISIT_MAJOR_GRADES else case_type
         return VisitRule(
             case_type=case_type,
-            due=Limit(self.get(f"visit.due_working_days.{case_type}"), Kind.WORKING_DAYS),
+            due=Limit(self.get(f"visit.due_working_days.{due_case}"), Kind.WORKING_DAYS),
             when=None,
             sample_percent=self.get(sample_key) if sample_key in KEYS else 100,
         )
 
     def visitor_role(self, case_type: str, grade: str | None = None) -> str:
         """V02: who visits. A complaint's visitor depends on its grade; an incident is visited like a
-        critical complaint (the general manager decides whether the office manager goes instead)."""
+        critical complaint, or a major one like a major complaint (the general manager decides whether the office
+        manager goes instead: V01)."""
         if case_type == "complaint":
             return str(self.get(f"visit.visitor_role.complaint_{grade or 'general'}"))
         if case_type == "incident":
-            return str(self.get("visit.visitor_role.complaint_critical"))
+            return str(self.get(f"visit.visitor_role.complaint_{grade if grade == 'major' else 'critical'}"))
         return str(self.get(f"visit.visitor_role.{case_type}"))
 
 

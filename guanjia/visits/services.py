@@ -189,17 +189,19 @@ def return_visit_plan(
     customer: Customer | None = None,
 ) -> ReturnVisit:
     """Plan the return visit of ``case`` completed at ``completed_at`` (V01): due at the end of the policy's
-    number of working days after completion (V04; ``due_at`` given for a special service), visited by the
-    policy's role (V02), on site for a major or critical complaint or an incident (V03). Planning again (a case
-    completed twice, e.g. reopened) keeps the first plan and returns it. ``customer`` names the participant of
-    an activity (one visit each); otherwise the case's customer is visited.
+    number of working days after completion (V04; ``due_at`` given for a special service; a critical or major
+    complaint, in an incident or not, within 1 working day by default), visited by the policy's role (V02: the
+    general manager or office manager for those), on site for a major or critical complaint or an incident
+    (V03). Planning again (a case completed twice, e.g. reopened) keeps the first plan and returns it.
+    ``customer`` names the participant of an activity (one visit each); otherwise the case's customer is
+    visited.
 
     The caller holds the transaction of the completion."""
     if case_type not in CaseType.values:
         raise ValueError(f"unknown case type {case_type!r}")
     project = case.project  # type: ignore[attr-defined]
     policy = policy_for(project)
-    rule = policy.visit_rule(case_type)
+    rule = policy.visit_rule(case_type, grade)
     if due_at is None and rule.due is not None:
         due_at = end_of_workdays(completed_at, rule.due.amount, load_calendar())
     content_type = ContentType.objects.get_for_model(case)

@@ -83,6 +83,10 @@ def test_v01_return_visit_due_dates_default_to_the_manual(world):
         "activity": Limit(2, Kind.WORKING_DAYS),
         "other": Limit(1, Kind.WORKING_DAYS),
     }
+    # V01: a critical or major complaint is visited within 1 working day, in an incident or not.
+    assert policy.visit_rule("complaint", "major").due == policy.visit_rule("complaint", "critical").due
+    assert policy.visit_rule("complaint", "major").due == Limit(1, Kind.WORKING_DAYS)
+    assert policy.visit_rule("complaint", "significant").due == Limit(2, Kind.WORKING_DAYS)
     assert policy.visit_rule("activity").sample_percent == 20
     assert policy.visit_rule("complaint").sample_percent == 100
     special = policy.visit_rule("special_service")
@@ -96,6 +100,17 @@ def test_v02_visitor_roles_default_to_the_manual(world):
     assert policy.visitor_role("complaint", "significant") == "office_manager"
     assert policy.visitor_role("complaint", "general") == "front_desk"
     assert policy.visitor_role("repair") == "front_desk"
+    assert policy.visitor_role("incident", "major") == policy.visitor_role("incident", "critical") == "general_manager"
+
+
+def test_v01_major_complaint_visitor_is_the_general_manager_or_the_office_manager(world):
+    from guanjia.policy.registry import KEYS
+
+    for grade in ("major", "critical"):
+        assert [v for v, _label in KEYS[f"visit.visitor_role.complaint_{grade}"].choices] == [
+            "general_manager",
+            "office_manager",
+        ]
 
 
 def test_every_key_has_a_rule_a_label_and_a_valid_default():

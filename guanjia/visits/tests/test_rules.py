@@ -82,7 +82,51 @@ def test_v01_v02_v03_major_complaint_is_visited_on_site_by_the_general_manager(w
     visit = ReturnVisit.objects.get(object_id=complaint.pk, case_type="complaint")
     assert visit.visitor_role == "general_manager"
     assert visit.on_site_required
-    assert local(visit.due_at) == at(2026, 11, 5, 0, 0)  # 2 working days: Tue, Wed
+    assert local(visit.due_at) == at(2026, 11, 4, 0, 0)  # V01: 1 working day: end of Tue 3 Nov
+
+
+def test_v01_v02_major_complaint_completed_on_a_wednesday_is_due_at_the_end_of_thursday(world, completed_complaint):
+    # A week of 2026 without holidays: completed Wed 4 Nov 2026 → due 24:00 Thu 5 Nov.
+    complaint = completed_complaint(at(2026, 11, 4, 15, 0), facts={"economic_loss_yuan": "20000"})
+    assert complaint.grade == "major"
+    visit = ReturnVisit.objects.get(object_id=complaint.pk)
+    assert visit.case_type == "complaint" and visit.grade == "major"
+    assert local(visit.due_at) == at(2026, 11, 6, 0, 0)
+    assert visit.visitor_role == "general_manager"  # V02
+    assert visit.on_site_required  # V01/V03: on site
+    general = completed_complaint(at(2026, 11, 4, 15, 0))  # a general complaint keeps its 2 working days
+    assert local(ReturnVisit.objects.get(object_id=general.pk).due_at) == at(2026, 11, 7, 0, 0)
+
+
+def test_v01_v02_major_complaint_of_an_incident_completed_on_a_wednesday_is_due_at_the_end_of_thursday(
+    world, completed_complaint
+):
+    from guanjia.complaints.services import incident_create
+
+    incident = incident_create(project=world.estate, title="电梯困人", actor=world.supervisor)
+    complaint = completed_complaint(at(2026, 11, 4, 15, 0), facts={"economic_loss_yuan": "20000"}, incident=incident)
+    assert complaint.grade == "major"
+    visit = ReturnVisit.objects.get(object_id=complaint.pk)
+    assert visit.case_type == "incident"
+    assert local(visit.due_at) == at(2026, 11, 6, 0, 0)  # 24:00 Thu 5 Nov
+    assert visit.visitor_role == "general_manager"
+    assert visit.on_site_required
+
+
+def test_v01_v02_general_manager_may_name_the_office_manager_to_visit_major_complaints(world, completed_complaint):
+    from guanjia.policy.services import policy_set
+
+    policy_set(
+        company=world.company,
+        project=world.estate,
+        key="visit.visitor_role.complaint_major",
+        value="office_manager",
+        actor=world.general_manager,
+    )
+    complaint = completed_complaint(at(2026, 11, 4, 15, 0), facts={"economic_loss_yuan": "20000"})
+    visit = ReturnVisit.objects.get(object_id=complaint.pk)
+    assert (visit.visitor_role, visit.on_site_required) == ("office_manager", True)
+    assert local(visit.due_at) == at(2026, 11, 6, 0, 0)
 
 
 def test_v01_critical_complaint_of_an_incident_is_visited_within_one_working_day(world, completed_complaint):
