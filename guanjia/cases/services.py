@@ -198,30 +198,36 @@ def deadline_set(
 
 
 def deadline_meet(*, subject: models.Model, kind: str, at: datetime) -> Deadline | None:
-    """Record that the ``kind`` limit of ``subject`` was kept at ``at``.
+    """Record that the ``kind`` limit of ``subject`` was kept at ``at`` — the one place a limit is settled.
 
-    On time (``at <= due_at``): state ``met``. Late: state ``missed`` with ``met_at`` and ``late=True``, so
-    timeliness is computable (met on time ⇔ met_at <= due_at). A late meet of a limit the sweep has not
-    reached yet does not run the missed action (``fired`` stays False): the thing is done now.
-    Returns the deadline, or None when the subject has no open limit of that kind.
+    A limit is judged by the recorded time of its step (C11, S01, S05), never by when the step was typed in:
+
+    - ``at <= due_at``: state ``met`` with ``met_at = at``, even when the limit had already been recorded
+      missed — created missed because the case was entered after the fact, or missed by the sweep before the
+      paper form reached the desk. What the sweep already did (``fired``) stays recorded.
+    - ``at > due_at``: state ``missed`` with ``met_at`` and ``late=True`` (a pending limit the sweep has not
+      reached yet runs no missed action: ``fired`` stays False; the thing is done now).
+
+    Returns the deadline, or None when the subject has no open (pending, or missed and not yet kept) limit of
+    that kind.
     """
     with transaction.atomic():
         rows = Deadline.objects.select_for_update().filter(**_subject_filter(subject), kind=kind)
         deadline = rows.filter(state=DeadlineState.PENDING).first()
-        if deadline is not None:
-            if at <= deadline.due_at:
-                changes: dict[str, Any] = {"state": DeadlineState.MET, "met_at": at}
-            else:
-                changes = {"state": DeadlineState.MISSED, "met_at": at, "late": True, "missed_at": at}
-            if Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.PENDING).update(**changes) == 1:
-                for name, value in changes.items():
-                    setattr(deadline, name, value)
-                return deadline
-        # Already missed (by the sweep, or entered after the fact): keep the miss, record when it was kept.
-        deadline = rows.filter(state=DeadlineState.MISSED, met_at__isnull=True).order_by("-due_at", "-id").first()
-        if deadline is not None:
-            deadline.met_at, deadline.late = at, at > deadline.due_at
-            deadline.save(update_fields=["met_at", "late"])
+        if deadline is None:
+            deadline = rows.filter(state=DeadlineState.MISSED, met_at__isnull=True).order_by("-due_at", "-id").first()
+        if deadline is None:
+            return None
+        if at <= deadline.due_at:
+            changes: dict[str, Any] = {"state": DeadlineState.MET, "met_at": at, "late": False}
+        elif deadline.state == DeadlineState.PENDING:
+            changes = {"state": DeadlineState.MISSED, "met_at": at, "late": True, "missed_at": at}
+        else:
+            changes = {"met_at": at, "late": True}
+        if rows.filter(pk=deadline.pk, state=deadline.state, met_at__isnull=True).update(**changes) != 1:
+            return None  # settled by someone else meanwhile (the row is locked, so only outside a transaction)
+        for name, value in changes.items():
+            setattr(deadline, name, value)
         return deadline
 
 

@@ -182,3 +182,41 @@ def test_r02_a_met_or_missed_repair_limit_is_tracked_like_any_other(ticket, kind
     deadline_set(subject=ticket, kind=kind, due_at=NOW + 5 * MIN, now=NOW)
     sweep(NOW + 6 * MIN)
     assert Deadline.objects.get(kind=kind).state == DeadlineState.MISSED
+
+
+def test_c11_a_step_recorded_before_its_due_meets_a_limit_entered_after_the_fact(world):
+    # Given a paper form received at 09:00 and typed in at 10:00: its 10-minute limit is already past
+    paper = make_ticket(world, received_at=NOW - 60 * MIN)
+    deadline_set(subject=paper, kind="response", due_at=paper.received_at + 10 * MIN, now=NOW)
+
+    # When the form shows the step was done at 09:05
+    d = deadline_meet(subject=paper, kind="response", at=paper.received_at + 5 * MIN)
+
+    # Then the limit is met, at the step's time, whatever the entry time (C11, S05)
+    assert d is not None
+    d.refresh_from_db()
+    assert (d.state, d.met_at, d.late, d.fired) == (DeadlineState.MET, paper.received_at + 5 * MIN, False, False)
+    assert d.met_on_time and not d.is_overdue(NOW)
+
+
+def test_c11_a_step_recorded_after_its_due_on_a_late_entry_stays_missed(world):
+    paper = make_ticket(world, received_at=NOW - 60 * MIN)
+    deadline_set(subject=paper, kind="response", due_at=paper.received_at + 10 * MIN, now=NOW)
+
+    d = deadline_meet(subject=paper, kind="response", at=paper.received_at + 15 * MIN)
+
+    assert d is not None
+    d.refresh_from_db()
+    assert (d.state, d.met_at, d.late) == (DeadlineState.MISSED, paper.received_at + 15 * MIN, True)
+
+
+def test_c11_a_step_typed_in_after_the_sweep_but_done_before_the_due_is_on_time(ticket):
+    # The sweep saw no step by the due and alerted; the handling form then arrives showing it was signed in time
+    deadline_set(subject=ticket, kind="response", due_at=NOW + 10 * MIN, now=NOW)
+    sweep(NOW + 11 * MIN)
+
+    d = deadline_meet(subject=ticket, kind="response", at=NOW + 8 * MIN)
+
+    assert d is not None
+    d.refresh_from_db()
+    assert (d.state, d.met_at, d.late, d.fired) == (DeadlineState.MET, NOW + 8 * MIN, False, True)
