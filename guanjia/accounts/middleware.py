@@ -27,5 +27,8 @@ class PasswordChangeRequiredMiddleware:
             if path != change and not path.startswith(_ALWAYS):
                 if path.startswith("/api/"):
                     return JsonResponse({"detail": _("请先修改一次性密码。")}, status=403)
+                if request.headers.get("HX-Request"):
+                    # The badge and alert polls of the change page itself: nothing to swap in until it is done.
+                    return HttpResponse(status=204)
                 return redirect(f"{change}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

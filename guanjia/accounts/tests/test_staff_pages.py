@@ -254,3 +254,16 @@ def test_the_services_are_what_the_pages_call(world, now):
         actor=world.office_manager, now=now, username="x1", name="甲", role=Role.SECURITY, projects=[world.estate]
     )
     assert person.company_id == world.company.pk
+
+
+def test_one_time_password_opens_only_the_change_page(world, client):
+    world.butler.must_change_password = True
+    world.butler.save()
+    client.force_login(world.butler)
+
+    page = client.get(reverse("estates:unit_list"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("password_change"))
+    # The change page's own badge and alert polls swap nothing in; the API says why it refuses.
+    assert client.get(reverse("estates:unit_list"), HTTP_HX_REQUEST="true").status_code == 204
+    assert client.get("/api/v1/staff/").status_code == 403
+    assert client.get(reverse("password_change")).status_code == 200
