@@ -56,7 +56,9 @@ class StaffAdmin(UserAdmin):
         if not change:
             obj.company_wide = obj.role in COMPANY_ROLES
             super().save_model(request, obj, form, change)
-            record(subject=obj, verb="staff.created", actor=request.user, at=now, data={"role": obj.role, "admin": True})
+            record(
+                subject=obj, verb="staff.created", actor=request.user, at=now, data={"role": obj.role, "admin": True}
+            )
             return
         before = User.objects.get(pk=obj.pk)
         obj.version = before.version + 1
