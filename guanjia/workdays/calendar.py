@@ -13,8 +13,11 @@ Rules:
 - A day is a working day when the calendar lists it as one; otherwise Monday to Friday work and weekends rest.
   Exceptions entered for a year that nobody has confirmed yet already count (an administrator typing in next
   year's holidays wants them used), but the year stays "unknown" and keeps its warning until confirmed.
-- Years with no published or administrator-confirmed calendar (``unknown_years``) are counted weekends-only;
-  ``calendar_warnings`` turns them into messages the pages show.
+- Years with no published arrangement (no ``CalendarYear`` row, or one an administrator confirmed) get the
+  statutory days of the 2024 law computed from the lunar calendar (``guanjia.workdays.statutory``) as days off;
+  rows in the table (administrator entries, published days) win over computed ones. Years not published or
+  confirmed (``unknown_years``) keep a warning until an administrator enters the make-up days (调休) and
+  confirms; ``calendar_warnings`` turns them into messages the pages show.
 - Nothing here raises for a date between year 1 and 9999. At the very end of the range the answer saturates:
   ``next_workday(cal, date.max)`` is ``date.max``.
 
@@ -146,17 +149,37 @@ class CalendarWarning:
 
 
 def warning_message(year: int) -> str:
+    from guanjia.workdays.statutory import FIRST_YEAR, LAST_YEAR
+
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return _(
+            "%(year)s年的调休安排尚未录入：当前按自动计算的法定节假日和周末休息计算，"
+            "调休上班日尚未录入，请管理员按国务院通知录入并确认"
+        ) % {"year": year}
     return _("%(year)s年的法定节假日安排尚未发布，当前按周末休息计算，请管理员录入") % {"year": year}
 
 
-def calendar_warnings(years: Iterable[int] | None = None, *, cal: Calendar | None = None) -> list[CalendarWarning]:
-    """A warning per year without a known calendar; by default this year and the next (local time).
+#: From this day of the year (month, day) administrators are warned about next year's missing arrangement.
+NEXT_YEAR_WARNING_FROM = (11, 1)
 
-    Pages that show deadlines include these, so nobody trusts a weekends-only due date without knowing it.
+
+def warning_years(today: date) -> tuple[int, ...]:
+    """The years whose arrangement must be there on ``today``: this year, and next year from 1 November."""
+    year = today.year
+    if (today.month, today.day) >= NEXT_YEAR_WARNING_FROM and year < date.max.year:
+        return (year, year + 1)
+    return (year,)
+
+
+def calendar_warnings(
+    years: Iterable[int] | None = None, *, cal: Calendar | None = None, today: date | None = None
+) -> list[CalendarWarning]:
+    """A warning per year without a known calendar; by default ``warning_years(today)`` (local date).
+
+    Pages that show deadlines include these, so nobody trusts a due date without the make-up days knowing it.
     """
     if years is None:
-        this_year = timezone.localdate().year
-        years = (this_year, this_year + 1) if this_year < date.max.year else (this_year,)
+        years = warning_years(today or timezone.localdate())
     return [CalendarWarning(y, warning_message(y)) for y in unknown_years(cal or load_calendar(), years)]
 
 
@@ -203,13 +226,28 @@ def invalidate_calendar() -> None:
     transaction.on_commit(_bump_version)
 
 
-def calendar_from_db() -> Calendar:
-    """Build a calendar from the tables (two queries), bypassing the cache."""
-    from guanjia.workdays.models import CalendarDay, CalendarYear
+def with_statutory(
+    rows: Mapping[date, bool], known_years: Iterable[int], published_years: Iterable[int] = ()
+) -> Calendar:
+    """A calendar of ``rows`` over the computed statutory days of every year not in ``published_years``.
 
-    exceptions = dict(CalendarDay.objects.values_list("date", "is_workday"))
-    years = CalendarYear.objects.values_list("year", flat=True)
-    return Calendar.build(exceptions, years)
+    ``rows`` (the table: administrator entries and published days) win over computed days.
+    """
+    from guanjia.workdays.statutory import computed_exceptions
+
+    exceptions = computed_exceptions(frozenset(published_years))
+    exceptions.update(rows)
+    return Calendar.build(exceptions, known_years)
+
+
+def calendar_from_db() -> Calendar:
+    """Build a calendar from the tables (two queries) and the computed statutory days, bypassing the cache."""
+    from guanjia.workdays.models import CalendarDay, CalendarYear, YearStatus
+
+    rows = dict(CalendarDay.objects.values_list("date", "is_workday"))
+    years = dict(CalendarYear.objects.values_list("year", "status"))
+    published = [y for y, status in years.items() if status == YearStatus.PUBLISHED]
+    return with_statutory(rows, years, published)
 
 
 def load_calendar() -> Calendar:

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from guanjia.timeline.models import Event
 from guanjia.workdays.calendar import warning_message
-from guanjia.workdays.models import CalendarDay, CalendarYear, Source
+from guanjia.workdays.models import CalendarDay, CalendarYear, Source, YearStatus
+from guanjia.workdays.statutory import statutory_days
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class DayCell:
     name: str = ""
     by_admin: bool = False
     is_today: bool = False
+    #: a statutory day computed from the law (no row in the table)
+    computed: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class YearView:
     warning: str
     months: list[Month]
     days: list[CalendarDay]
+    #: statutory days computed from the law that no row overrides (date, name): a year not published
+    computed: list[tuple[date, str]]
 
 
 def _kind(d: date, row: CalendarDay | None) -> str:
@@ -52,6 +57,8 @@ def year_view(year: int) -> YearView:
     status = CalendarYear.objects.filter(year=year).first()
     days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
     by_date = {row.date: row for row in days}
+    published = status is not None and status.status == YearStatus.PUBLISHED
+    computed = {} if published else {d: n for d, n in statutory_days(year).items() if d not in by_date}
     today = timezone.localdate()
     months = []
     for number in range(1, 13):
@@ -65,6 +72,9 @@ def year_view(year: int) -> YearView:
                     continue
                 d = date(year, number, n)
                 row = by_date.get(d)
+                if row is None and d in computed:
+                    cells.append(DayCell(day=d, kind="holiday", name=computed[d], computed=True, is_today=d == today))
+                    continue
                 cells.append(
                     DayCell(
                         day=d,
@@ -82,6 +92,7 @@ def year_view(year: int) -> YearView:
         warning="" if status is not None else warning_message(year),
         months=months,
         days=days,
+        computed=sorted(computed.items()),
     )
 
 

@@ -14,6 +14,7 @@ from guanjia.workdays.calendar import (
     is_workday,
     next_workday,
     unknown_years,
+    with_statutory,
 )
 from guanjia.workdays.deadlines import (
     after_hours,
@@ -23,10 +24,11 @@ from guanjia.workdays.deadlines import (
     end_of_workdays,
     working_days_between,
 )
-from guanjia.workdays.package import package_calendar
+from guanjia.workdays.package import package_calendar, package_days, package_years
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = package_calendar()
+COMPUTED = with_statutory({d: p.is_workday for d, p in package_days().items()}, package_years(), package_years())
 
 
 def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -100,21 +102,31 @@ def test_v04_minutes_and_hours_run_on_the_clock_across_holidays():
     assert after_minutes(at(2026, 9, 30, 23, 50), 30) == at(2026, 10, 1, 0, 20)
 
 
-def test_v04_year_without_published_calendar_counts_weekends_only_and_warns():
-    # 2027 is not in the package: Friday 2027-10-01 counts as an ordinary working day.
+def test_v04_year_without_published_calendar_counts_statutory_days_and_warns():
+    # 2027 is not in the package: the package alone counts Friday 2027-10-01 as an ordinary working day,
     assert 2027 not in CAL.known_years
     assert is_workday(CAL, date(2027, 10, 1))
     assert due_day(end_of_workdays(at(2027, 9, 30, 15), 2, CAL)) == date(2027, 10, 4)
-    assert unknown_years(CAL, [2026, 2027, 2027]) == [2027]
-    [warning] = calendar_warnings([2026, 2027], cal=CAL)
+    # the calendar the desk uses adds the statutory days of the 2024 law (国庆节 1–3 October),
+    assert not is_workday(COMPUTED, date(2027, 10, 1))
+    assert due_day(end_of_workdays(at(2027, 9, 30, 15), 2, COMPUTED)) == date(2027, 10, 5)
+    # and the year stays unknown, with a warning, until the make-up days are entered.
+    assert unknown_years(COMPUTED, [2026, 2027, 2027]) == [2027]
+    [warning] = calendar_warnings([2026, 2027], cal=COMPUTED)
     assert warning.year == 2027
-    assert str(warning) == "2027年的法定节假日安排尚未发布，当前按周末休息计算，请管理员录入"
+    assert str(warning) == (
+        "2027年的调休安排尚未录入：当前按自动计算的法定节假日和周末休息计算，"
+        "调休上班日尚未录入，请管理员按国务院通知录入并确认"
+    )
+    [far] = calendar_warnings([2200], cal=COMPUTED)
+    assert str(far) == "2200年的法定节假日安排尚未发布，当前按周末休息计算，请管理员录入"
 
 
 def test_v04_a_limit_across_new_year_into_an_unknown_year():
-    due = end_of_workdays(at(2026, 12, 31, 10), 1, CAL)
-    assert due_day(due) == date(2027, 1, 1)  # weekends-only: Friday; the page warns about 2027
-    assert unknown_years(CAL, {due_day(due).year}) == [2027]
+    assert due_day(end_of_workdays(at(2026, 12, 31, 10), 1, CAL)) == date(2027, 1, 1)  # weekends-only: Friday
+    due = end_of_workdays(at(2026, 12, 31, 10), 1, COMPUTED)
+    assert due_day(due) == date(2027, 1, 4)  # 元旦 is a statutory day; the page warns about 2027
+    assert unknown_years(COMPUTED, {due_day(due).year}) == [2027]
 
 
 @pytest.mark.parametrize(

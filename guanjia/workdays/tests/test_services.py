@@ -114,7 +114,7 @@ def test_v04_reset_restores_the_published_day_or_the_weekend_rule(world):
     )
     assert gone is None and not CalendarDay.objects.filter(date=date(2027, 10, 1)).exists()
     assert Event.objects.filter(verb="calendar.day_reset").count() == 2
-    assert is_workday(load_calendar(), date(2027, 10, 1))
+    assert not is_workday(load_calendar(), date(2027, 10, 1))  # back to the computed statutory day (国庆节)
     with pytest.raises(ValidationError):
         calendar_day_reset(day=date(2026, 10, 2), actor=world.office_manager)  # a published day: nothing to undo
 
@@ -132,11 +132,14 @@ def test_v04_confirming_a_year_removes_its_warning(world):
 
 
 @pytest.mark.django_db
-def test_v04_default_warning_covers_this_year_and_next():
-    # Today (2026) is published, 2027 is not yet: the warning is there by default.
-    years = {w.year for w in calendar_warnings()}
-    this_year = datetime.now(SH).year
-    assert years == {y for y in (this_year, this_year + 1) if y not in package_years()}
+def test_v04_next_year_is_warned_about_from_1_november():
+    # 2026 is published, 2027 is not: nothing to say in October, a warning from 1 November.
+    assert calendar_warnings(today=date(2026, 10, 31)) == []
+    [warning] = calendar_warnings(today=date(2026, 11, 1))
+    assert warning.year == 2027 and "调休上班日尚未录入" in str(warning)
+    assert [w.year for w in calendar_warnings(today=date(2027, 3, 1))] == [2027]
+    assert [w.year for w in calendar_warnings(today=date(2027, 12, 31))] == [2027, 2028]
+    assert 2027 not in package_years()
 
 
 @pytest.mark.django_db
@@ -144,23 +147,23 @@ def test_v04_calendar_is_cached_and_an_edit_invalidates_it(world, django_assert_
     first = load_calendar()
     with django_assert_num_queries(0):
         assert load_calendar() is first
-    assert is_workday(first, date(2027, 10, 1))
+    assert is_workday(first, date(2027, 10, 8))
 
-    calendar_day_set(day=date(2027, 10, 1), is_workday=False, name="国庆节", actor=world.office_manager)
+    calendar_day_set(day=date(2027, 10, 8), is_workday=False, name="国庆节", actor=world.office_manager)
 
-    assert not is_workday(load_calendar(), date(2027, 10, 1))
+    assert not is_workday(load_calendar(), date(2027, 10, 8))
 
 
 @pytest.mark.django_db
 def test_v04_an_edit_in_another_process_reaches_this_one_through_the_version(django_assert_num_queries):
     cached = load_calendar()
     # Another process changes the table and bumps the shared version (here: by hand).
-    CalendarDay.objects.create(date=date(2027, 10, 1), is_workday=False, name="国庆节", source=Source.ADMIN)
+    CalendarDay.objects.create(date=date(2027, 10, 8), is_workday=False, name="国庆节", source=Source.ADMIN)
     assert load_calendar() is cached  # same version: the process keeps its copy
     cache.set(calendar_module.VERSION_KEY, "another-process", timeout=None)
     with django_assert_num_queries(2):
         fresh = load_calendar()
-    assert not is_workday(fresh, date(2027, 10, 1))
+    assert not is_workday(fresh, date(2027, 10, 8))
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from guanjia.workdays.models import CalendarDay, CalendarYear, Source, YearStatu
 URL = reverse("workdays:calendar")
 EDIT = reverse("workdays:day_edit")
 CONFIRM = reverse("workdays:year_confirm")
-WARNING_2027 = "2027年的法定节假日安排尚未发布，当前按周末休息计算，请管理员录入"
+WARNING_2027 = "2027年的调休安排尚未录入：当前按自动计算的法定节假日和周末休息计算，调休上班日尚未录入，请管理员按国务院通知录入并确认"
 
 
 @pytest.mark.django_db
@@ -55,7 +55,11 @@ def test_v04_unpublished_year_shows_the_warning(world, web_as):
     response = web_as(world.office_manager).get(URL, {"year": 2027})
     html = response.content.decode()
     assert WARNING_2027 in html
-    assert 'title="2027-10-01" data-kind="workday"' in html  # weekends-only until someone enters it
+    # the statutory days of the 2024 law are computed; the make-up days wait for the administrator
+    assert 'title="2027-10-01 国庆节" data-kind="holiday"' in html
+    assert 'title="2027-02-05 春节" data-kind="holiday"' in html  # 除夕
+    assert 'title="2027-10-08" data-kind="workday"' in html
+    assert "自动计算（法定节假日）" in html
     assert "确认2027年安排" in html
 
 
