@@ -21,6 +21,8 @@ GRADE_LABELS = {"general": _("一般"), "significant": _("较大"), "major": _("
 
 #: Case types of a return visit (V01), as in the API's ``case_type`` plus the incident row of the manual.
 VISIT_CASES = ("incident", "complaint", "repair", "special_service", "activity", "other")
+#: V08: the roles with a monthly quota of complaint return visits; each reads ``visit.quota.<role>``.
+VISIT_QUOTA_ROLES = ("cs_supervisor", "office_manager")
 #: V01: complaints of these grades (特别重大及重大事件) are visited like an incident, in or out of one: within
 #: ``visit.due_working_days.incident`` working days, by the general manager or the office manager, on site.
 VISIT_MAJOR_GRADES = ("major", "critical")
@@ -263,6 +265,27 @@ _KEYS: list[PolicyKey] = [
         choices=ROLE_CHOICES,
         source="product",
     ),
+    # V08 quotas (002 §2.7.7): complaint return visits a person makes a month, at least.
+    PolicyKey(
+        "visit.quota.cs_supervisor",
+        Kind.INT,
+        3,
+        _("客服主管（客户服务中心经理）每月投诉回访不少于"),
+        "V08",
+        _times,
+        0,
+        1000,
+    ),
+    PolicyKey(
+        "visit.quota.office_manager",
+        Kind.INT,
+        1,
+        _("管理处经理（总物业经理）每月投诉回访不少于"),
+        "V08",
+        _times,
+        0,
+        1000,
+    ),
 ]
 
 KEYS: dict[str, PolicyKey] = {k.key: k for k in _KEYS}
@@ -287,6 +310,7 @@ RULE_TITLES: dict[str, str | Promise] = {
     "R05": _("R05 非标准项目评估"),
     "V01": _("V01 回访时效"),
     "V02": _("V02 回访人"),
+    "V08": _("V08 投诉回访指标"),
 }
 
 

@@ -6,7 +6,7 @@ ask it for typed values or for one of the structured views below, so they never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
@@ -16,7 +16,16 @@ from django.db.models import Q, QuerySet
 
 from guanjia.estates.models import Company, Project
 from guanjia.policy.models import PolicyValue
-from guanjia.policy.registry import GRADES, KEYS, VISIT_CASES, VISIT_MAJOR_GRADES, Kind, from_json, get_key
+from guanjia.policy.registry import (
+    GRADES,
+    KEYS,
+    VISIT_CASES,
+    VISIT_MAJOR_GRADES,
+    VISIT_QUOTA_ROLES,
+    Kind,
+    from_json,
+    get_key,
+)
 from guanjia.timeline.models import Event
 
 Source = Literal["default", "company", "project"]
@@ -167,6 +176,12 @@ class Policy:
             return str(self.get(f"visit.visitor_role.complaint_{grade if grade == 'major' else 'critical'}"))
         return str(self.get(f"visit.visitor_role.{case_type}"))
 
+    def visit_quota(self, role: str) -> int | None:
+        """V08: the complaint return visits a person of ``role`` makes a month, at least; None: no quota."""
+        if role not in VISIT_QUOTA_ROLES:
+            return None
+        return int(self.get(f"visit.quota.{role}"))
+
 
 def _layers(rows: QuerySet[PolicyValue], project_id: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
     company: dict[str, Any] = {}
@@ -205,6 +220,30 @@ def policy_for_company(company: Company | int) -> Policy:
     rows = PolicyValue.objects.filter(company_id=company_id, project__isnull=True)
     values, _own = _layers(rows, None)
     return Policy(company_id, None, MappingProxyType(values), MappingProxyType({}))
+
+
+def policies_for(projects: Iterable[Project]) -> tuple[dict[int, Policy], dict[int, Policy]]:
+    """The effective policies of many projects and of their companies in one query: (by project id, by company
+    id). For lists that compare each row with its own project's limits (e.g. the V08 quotas)."""
+    projects = list(projects)
+    company_ids = {p.company_id for p in projects}
+    company_layers: dict[int, dict[str, Any]] = {c: {} for c in company_ids}
+    project_layers: dict[int, dict[str, Any]] = {p.pk: {} for p in projects}
+    rows = PolicyValue.objects.filter(company_id__in=company_ids).filter(
+        Q(project__isnull=True) | Q(project_id__in=list(project_layers))
+    )
+    for key, company_id, project_id, raw in rows.values_list("key", "company_id", "project_id", "value"):
+        spec = KEYS.get(key)
+        if spec is None:
+            continue
+        layer = company_layers[company_id] if project_id is None else project_layers[project_id]
+        layer[key] = from_json(spec, raw)
+    companies = {c: Policy(c, None, MappingProxyType(v), MappingProxyType({})) for c, v in company_layers.items()}
+    by_project = {
+        p.pk: Policy(p.company_id, p.pk, companies[p.company_id].company_values, MappingProxyType(project_layers[p.pk]))
+        for p in projects
+    }
+    return by_project, companies
 
 
 def forget_cached_policy(project: Project | None) -> None:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from guanjia.accounts.access import scope, visible_projects
 from guanjia.accounts.models import Role, User
 from guanjia.estates.models import Project
+from guanjia.policy.registry import VISIT_QUOTA_ROLES
+from guanjia.policy.selectors import policies_for
 from guanjia.visits.models import (
     CaseType,
     HouseholdIssue,
@@ -23,8 +25,10 @@ from guanjia.visits.models import (
     VisitStatus,
 )
 
-#: V08: complaint return visits each person of these roles makes a month, at least.
-QUOTAS: dict[str, int] = {Role.OFFICE_MANAGER: 3, Role.GENERAL_MANAGER: 1}
+#: V08: the roles with a monthly quota of complaint return visits (the CS-center manager, here the CS supervisor,
+#: and the head of the management office, here the office manager); the numbers are policy data
+#: (``visit.quota.<role>``), overridable per company and project.
+QUOTA_ROLES: tuple[str, ...] = VISIT_QUOTA_ROLES
 #: The case types that count as complaint visits for V08.
 COMPLAINT_CASES = (CaseType.COMPLAINT, CaseType.INCIDENT)
 OPEN = (VisitStatus.PLANNED, VisitStatus.MISSED)
@@ -108,26 +112,45 @@ class QuotaRow:
 
 
 def quota_rows(user: Any, month: date) -> list[QuotaRow]:
-    """V08: each office manager's (the CS-center manager's) and general manager's complaint return visits in
-    ``month`` against the quota (3 and 1), over the projects the user may see."""
+    """V08: each CS supervisor's (the CS-center manager's) and office manager's complaint return visits made in
+    ``month`` over the projects the user may see, against the quota of the policy (by default 3 and 1). A
+    person of several projects is held to the highest of their projects' quotas; a company-wide person to the
+    highest of the company's visible projects (the company's own value when none is visible)."""
     start, end = month_bounds(month)
-    projects = list(visible_projects(user).values_list("pk", flat=True))
-    company_ids = set(Project.objects.filter(pk__in=projects).values_list("company_id", flat=True))
+    projects = list(visible_projects(user))
+    project_ids = [p.pk for p in projects]
+    by_project, by_company = policies_for(projects)
+    company_ids = set(by_company)
     done = Q(
         return_visits_made__status=VisitStatus.DONE,
         return_visits_made__case_type__in=COMPLAINT_CASES,
         return_visits_made__done_at__gte=start,
         return_visits_made__done_at__lt=end,
-        return_visits_made__project_id__in=projects,
+        return_visits_made__project_id__in=project_ids,
     )
-    people = (
-        User.objects.filter(is_active=True, role__in=list(QUOTAS))
-        .filter(Q(projects__in=projects) | Q(company_wide=True, company_id__in=company_ids))
+    people = list(
+        User.objects.filter(is_active=True, role__in=QUOTA_ROLES)
+        .filter(Q(projects__in=project_ids) | Q(company_wide=True, company_id__in=company_ids))
         .distinct()
         .annotate(visits_done=Count("return_visits_made", filter=done, distinct=True))
         .order_by("role", "username")
     )
-    return [QuotaRow(p, QUOTAS[p.role], p.visits_done) for p in people]
+    own: dict[int, set[int]] = {}
+    memberships = User.projects.through.objects.filter(user_id__in=[p.pk for p in people], project_id__in=project_ids)
+    for user_id, project_id in memberships.values_list("user_id", "project_id"):
+        own.setdefault(user_id, set()).add(project_id)
+    rows = []
+    for person in people:
+        mine = own.get(person.pk, set())
+        if not mine or person.company_wide:
+            mine |= {p.pk for p in projects if p.company_id == person.company_id}
+        quotas = [by_project[pid].visit_quota(person.role) for pid in mine]
+        if not quotas and person.company_id in by_company:
+            quotas = [by_company[person.company_id].visit_quota(person.role)]
+        quota = max((q for q in quotas if q is not None), default=None)
+        if quota is not None:
+            rows.append(QuotaRow(person, quota, person.visits_done))
+    return rows
 
 
 # --- household visits (V09) --------------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def _month(raw: str | None) -> date:
 
 @login_required
 def quotas(request: HttpRequest) -> HttpResponse:
-    """V08: each manager's and general manager's complaint visits this month against the quota."""
+    """V08: each CS supervisor's and office manager's complaint visits this month against the policy's quota."""
     if not has_role(request.user, VISIT_SUPERVISE_ROLES):
         raise PermissionDenied
     month = _month(request.GET.get("month"))

@@ -145,9 +145,11 @@ def test_v06_review_page_and_decision(world, planned, web_as, django_assert_max_
 
 def test_v08_quota_page(world, web_as, django_assert_max_num_queries):
     client = web_as(world.office_manager)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # the people, their projects and the projects' policies: one each
         page = client.get(reverse("visits:quotas"), {"month": "2026-11"})
-    assert "吴经理" in page.content.decode() and "未达标" in page.content.decode()
+    html = page.content.decode()
+    assert "吴经理" in html and "周主管" in html and "未达标" in html  # V08: office manager and CS supervisor
+    assert "郑总" not in html
 
 
 def test_v09_campaign_pages(world, web_as, django_assert_max_num_queries):

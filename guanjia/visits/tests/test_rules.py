@@ -325,17 +325,53 @@ def test_v06_review_by_outsider_or_front_desk_is_refused(world, planned):
 # --- V08: quotas ----------------------------------------------------------------------------------------------
 
 
-def test_v08_managers_complaint_visits_count_against_3_and_gm_against_1(world, completed_complaint, time_machine):
-    for day in (2, 3, 4):
+def test_v08_supervisor_counts_against_3_and_office_manager_against_1_complaint_visits_a_month(
+    world, completed_complaint, time_machine
+):
+    def visit_complaint(day: int, who) -> None:
         time_machine.move_to(at(2026, 11, day, 16, 0), tick=False)  # each visit is made the day it completes
         complaint = completed_complaint(at(2026, 11, day, 15, 0))
         visit = ReturnVisit.objects.get(object_id=complaint.pk, case_type="complaint")
-        who = world.office_manager if day < 4 else world.general_manager
         services.return_visit_record(visit=visit, result=VisitResult(method="phone", satisfaction=5), actor=who)
+
+    visit_complaint(2, world.supervisor)
+    visit_complaint(3, world.supervisor)
+    visit_complaint(4, world.office_manager)
+    visit_complaint(5, world.general_manager)  # the general manager has no quota (V08)
+    time_machine.move_to(at(2026, 11, 6, 16, 0), tick=False)
+    other = return_visit_plan(case=repair(world), case_type="repair", completed_at=at(2026, 11, 6, 15, 0), actor=None)
+    services.return_visit_record(  # a repair visit is not a complaint visit: it does not count
+        visit=other, result=VisitResult(method="phone", satisfaction=5), actor=world.supervisor
+    )
     rows = {r.person.username: r for r in selectors.quota_rows(world.general_manager, date(2026, 11, 1))}
-    assert (rows["manager"].done, rows["manager"].quota, rows["manager"].met) == (2, 3, False)
-    assert (rows["gm"].done, rows["gm"].quota, rows["gm"].met) == (1, 1, True)
-    assert selectors.quota_rows(world.general_manager, date(2026, 10, 1))[0].done == 0
+    assert set(rows) == {"supervisor", "manager"}
+    assert (rows["supervisor"].done, rows["supervisor"].quota, rows["supervisor"].met) == (2, 3, False)
+    assert (rows["manager"].done, rows["manager"].quota, rows["manager"].met) == (1, 1, True)
+    assert [r.done for r in selectors.quota_rows(world.general_manager, date(2026, 10, 1))] == [0, 0]
+
+
+def test_v08_quotas_are_policy_data_overridable_per_project(world, completed_complaint, time_machine):
+    from guanjia.policy.selectors import forget_cached_policy
+    from guanjia.policy.services import policy_set
+
+    time_machine.move_to(at(2026, 11, 2, 16, 0), tick=False)
+    policy_set(company=world.company, key="visit.quota.office_manager", value=2, actor=world.general_manager)
+    policy_set(
+        company=world.company,
+        project=world.estate,
+        key="visit.quota.cs_supervisor",
+        value=1,
+        actor=world.general_manager,
+    )
+    forget_cached_policy(world.estate)
+    complaint = completed_complaint(at(2026, 11, 2, 15, 0))
+    visit = ReturnVisit.objects.get(object_id=complaint.pk)
+    services.return_visit_record(
+        visit=visit, result=VisitResult(method="phone", satisfaction=5), actor=world.supervisor
+    )
+    rows = {r.person.username: r for r in selectors.quota_rows(world.office_manager, date(2026, 11, 1))}
+    assert (rows["supervisor"].done, rows["supervisor"].quota, rows["supervisor"].met) == (1, 1, True)
+    assert (rows["manager"].done, rows["manager"].quota, rows["manager"].met) == (0, 2, False)
 
 
 # --- V09: household visits ------------------------------------------------------------------------------------
