@@ -1,13 +1,17 @@
 """/api/v1/price-items (the repair price list, 维修项目收费标准, read-only) and /api/v1/repairs (work orders,
-R01–R13: create, read, and the actions accept, arrive, complete), scoped to visible projects (O04)."""
+R01–R13: create, read, and the actions notify-department, assess, consent, accept, arrive, complete), scoped to
+visible projects (O04). Every action may carry ``version`` (the value last read): a stale one answers 409."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -21,9 +25,10 @@ from guanjia.accounts.models import User
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
-from guanjia.estates.api import ScopedPrimaryKeyField, _errors
+from guanjia.estates.api import ScopedPrimaryKeyField, VersionField, _errors
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Customer, Project, Unit
+from guanjia.estates.services import ConflictError
 from guanjia.repairs import services
 from guanjia.repairs.models import (
     LineKind,
@@ -150,6 +155,9 @@ class RepairSerializer(UnsetAsNullModelSerializer[Repair]):
             "arrived_at",
             "completed_at",
             "returned_at",
+            "assessed_at",
+            "feasible",
+            "assessment",
             "quoted_fee_yuan",
             "consent_at",
             "reported_items",
@@ -213,6 +221,28 @@ class RepairCreateSerializer(StrictSerializer):
 
 class AtSerializer(StrictSerializer):
     at = serializers.DateTimeField(required=False, allow_null=True, label=_("发生时间，默认现在，不能晚于现在"))
+    version = VersionField(required=False, label=_("版本号"))
+
+
+class AssessSerializer(AtSerializer):
+    feasible = serializers.BooleanField(label=_("可以维修"))
+    fee_yuan = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal(0),
+        required=False,
+        allow_null=True,
+        label=_("报价(元)"),
+        help_text=_("可以维修时必填"),
+    )
+    note = serializers.CharField(max_length=2000, label=_("评估意见"))
+
+
+class ConsentSerializer(AtSerializer):
+    agreed = serializers.BooleanField(label=_("客户同意收费"))
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, label=_("客户不同意的原因"), help_text=_("不同意时必填")
+    )
 
 
 class AcceptSerializer(AtSerializer):
@@ -241,6 +271,17 @@ class RepairFilter(django_filters.FilterSet):
     class Meta:
         model = Repair
         fields = ["project", "status", "assignee", "customer"]
+
+
+@contextmanager
+def _fields_renamed(names: dict[str, str]) -> Iterator[None]:
+    """A service's field error under the name the API body uses (``assessment`` → ``note``)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from exc
 
 
 def _repair_action(serializer: type[serializers.Serializer[Any]], summary: Any, path: str) -> Any:
@@ -287,6 +328,53 @@ class RepairViewSet(
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 
+    def _action_values(self, serializer: type[serializers.Serializer[Any]], repair: Repair) -> dict[str, Any]:
+        """The body of an action; a ``version`` other than the order's (someone changed it since) is a 409."""
+        values = self._valid(serializer)
+        version = values.pop("version", None)
+        if version is not None and version != repair.version:
+            raise ConflictError(_("报修单已被他人修改，请刷新后再试。"))
+        return values
+
+    @_repair_action(
+        AtSerializer,
+        _("开派工单并通知部门领单 (R02；非标准项目自此起算 15 分钟评估时限 R05)"),
+        "notify-department",
+    )
+    def notify_department(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._action_values(AtSerializer, repair)
+        return self._fresh(services.repair_order_and_notify(repair=repair, actor=request.user, **values))
+
+    @_repair_action(AssessSerializer, _("部门主管评估非标准项目的可行性与费用 (R05)"), "assess")
+    def assess(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._action_values(AssessSerializer, repair)
+        with _fields_renamed({"assessment": "note", "quoted_fee_yuan": "fee_yuan"}):
+            services.repair_assess(
+                repair=repair,
+                actor=request.user,
+                feasible=values["feasible"],
+                assessment=values["note"],
+                quoted_fee_yuan=values.get("fee_yuan"),
+                at=values.get("at"),
+            )
+        return self._fresh(repair)
+
+    @_repair_action(ConsentSerializer, _("客户对报价的答复：同意收费，或不同意并说明原因 (R05)"), "consent")
+    def consent(self, request: Request, pk: str | None = None) -> Response:
+        repair = self.get_object()
+        values = self._action_values(ConsentSerializer, repair)
+        return self._fresh(
+            services.repair_record_consent(
+                repair=repair,
+                actor=request.user,
+                agreed=values["agreed"],
+                reason=values.get("reason", ""),
+                at=values.get("at"),
+            )
+        )
+
     @extend_schema(
         summary=_("登记报修 (R01–R05, R12, R13)"),
         description=_(
@@ -309,19 +397,19 @@ class RepairViewSet(
     @_repair_action(AcceptSerializer, _("接单 (R03/R04：到场时限自接单起算)"), "accept")
     def accept(self, request: Request, pk: str | None = None) -> Response:
         repair = self.get_object()
-        values = self._valid(AcceptSerializer)
+        values = self._action_values(AcceptSerializer, repair)
         return self._fresh(services.repair_accept(repair=repair, actor=request.user, **values))
 
     @_repair_action(AtSerializer, _("到场 (R03/R04/R06)"), "arrive")
     def arrive(self, request: Request, pk: str | None = None) -> Response:
         repair = self.get_object()
-        values = self._valid(AtSerializer)
+        values = self._action_values(AtSerializer, repair)
         return self._fresh(services.repair_arrive(repair=repair, actor=request.user, **values))
 
     @_repair_action(CompleteSerializer, _("完工，客户签字确认 (R07, R10)"), "complete")
     def complete(self, request: Request, pk: str | None = None) -> Response:
         repair = self.get_object()
-        values = self._valid(CompleteSerializer)
+        values = self._action_values(CompleteSerializer, repair)
         completed_at = values.pop("completed_at", None) or values.pop("at", None)
         values.pop("at", None)
         return self._fresh(

@@ -339,6 +339,18 @@ def repair_notify_department(*, repair: Repair, actor: Any, at: datetime | None 
     return repair
 
 
+def repair_order_and_notify(*, repair: Repair, actor: Any, at: datetime | None = None) -> Repair:
+    """R02 in one step: the work order is written (if the desk has not recorded it yet) and the department
+    told, both at ``at``; for a non-standard item this starts the 15 minutes of R05."""
+    _require(can_desk_repair(actor, repair.project_id) or can_supervise_repair(actor, repair.project_id))
+    at = check_at(at, repair=repair)
+    with transaction.atomic():
+        if repair.status == RepairStatus.LOGGED:
+            repair_write_order(repair=repair, actor=actor, at=at)
+        repair_notify_department(repair=repair, actor=actor, at=at)
+    return repair
+
+
 def _ensure_dispatched(repair: Repair, actor: Any, at: datetime) -> None:
     """An order accepted before the desk recorded R02 (a phone call straight to the department, a paper
     order typed in later): the steps are recorded now, at the time of acceptance."""
@@ -363,6 +375,10 @@ def repair_assess(
     _require(can_supervise_repair(actor, repair.project_id))
     if repair.is_standard:
         raise TransitionError(_("标准项目按收费标准收费，无需评估"))
+    if repair.status != RepairStatus.NOTIFIED:
+        raise TransitionError(
+            _("只有部门已领单、尚未评估的非标准项目可以评估：%(s)s") % {"s": repair.get_status_display()}
+        )
     at = check_at(at, repair=repair, after=repair.notified_at, after_label=_("部门领单时间"))
     if not assessment.strip():
         raise ValidationError({"assessment": [_("请填写评估意见")]})
@@ -395,6 +411,8 @@ def repair_record_consent(
     """R05: the customer's answer to the quoted fee. Agreed: the work may be dispatched. Declined: the order
     ends declined with the reason (R08)."""
     _require(can_desk_repair(actor, repair.project_id) or can_supervise_repair(actor, repair.project_id))
+    if repair.status != RepairStatus.QUOTED:
+        raise TransitionError(_("只有已评估报价的工单需要客户同意收费：%(s)s") % {"s": repair.get_status_display()})
     at = check_at(at, repair=repair, after=repair.assessed_at, after_label=_("评估时间"))
     with transaction.atomic():
         if agreed:
