@@ -14,7 +14,10 @@ from guanjia.workdays.models import CalendarDay, CalendarYear, Source, YearStatu
 URL = reverse("workdays:calendar")
 EDIT = reverse("workdays:day_edit")
 CONFIRM = reverse("workdays:year_confirm")
-WARNING_2027 = "2027年的调休安排尚未录入：当前按自动计算的法定节假日和周末休息计算，调休上班日尚未录入，请管理员按国务院通知录入并确认"
+WARNING_2027 = (
+    "2027年的调休安排尚未录入：当前按自动计算的法定节假日和周末休息计算，"
+    "调休上班日尚未录入，请管理员按国务院通知录入并确认"
+)
 
 
 @pytest.mark.django_db
