@@ -53,3 +53,21 @@ class YearForm(forms.Form):
             "max_value": _("年份必须在1到9999之间"),
         },
     )
+
+
+class NoticeForm(forms.Form):
+    """The State Council's holiday notice of a year, pasted as text (or a table copied from a web page)."""
+
+    year = YearForm.base_fields["year"]
+    text = forms.CharField(
+        label=_("国务院通知内容"),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "春节：2月15日至23日放假调休，共9天。2月14日（周六）上班。"}
+        ),
+        max_length=20000,
+        help_text=_("每个节日一行，可直接粘贴通知全文或网页上的表格"),
+        error_messages={
+            "required": _("请粘贴国务院通知的内容"),
+            "max_length": _("通知内容太长（最多%(limit_value)d个字）"),
+        },
+    )

@@ -140,3 +140,54 @@ def calendar_sync_package(*, actor: Any = None) -> SyncResult:
                 )
             invalidate_calendar()
     return result
+
+
+def calendar_notice_import(*, year: int, text: str, actor: Any) -> list[CalendarDay]:
+    """Enter a year's arrangement from the State Council's notice (pasted text) and confirm the year.
+
+    Every day off and make-up working day of the notice becomes an administrator row (so a later package sync
+    keeps it); the year is confirmed. One timeline event on the year lists what changed. Days the notice does
+    not mention keep their setting (computed statutory days stay days off, as the law says).
+    """
+    from guanjia.workdays.notice import parse_notice
+
+    year = check_year(year)
+    parsed = parse_notice(text, year)
+    with transaction.atomic():
+        existing = {
+            row.date: row for row in CalendarDay.objects.select_for_update().filter(date__in=[p.day for p in parsed])
+        }
+        rows, changes = [], []
+        for p in parsed:
+            row = existing.get(p.day)
+            before = _day_data(row)
+            if row is None:
+                row = CalendarDay(date=p.day)
+            row.is_workday, row.name, row.source = p.is_workday, p.name[:NAME_MAX], Source.ADMIN
+            row.save()
+            rows.append(row)
+            after = _day_data(row)
+            if after != before:
+                changes.append({"date": p.day.isoformat(), "before": before, "after": after})
+        year_row = CalendarYear.objects.select_for_update().filter(year=year).first()
+        status_before = year_row.status if year_row is not None else None
+        if year_row is None:
+            year_row = CalendarYear(year=year)
+        year_row.status = YearStatus.ADMIN
+        year_row.save()
+        record(
+            subject=year_row,
+            verb="calendar.notice_imported",
+            actor=actor,
+            data={
+                "year": year,
+                "days": len(parsed),
+                "holidays": sum(not p.is_workday for p in parsed),
+                "workdays": sum(p.is_workday for p in parsed),
+                "changes": changes,
+                "before": status_before,
+                "after": year_row.status,
+            },
+        )
+        invalidate_calendar()
+    return rows

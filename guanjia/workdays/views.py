@@ -22,10 +22,16 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import can_manage_master_data
-from guanjia.workdays.forms import DayAction, DayForm, YearForm
+from guanjia.workdays.forms import DayAction, DayForm, NoticeForm, YearForm
 from guanjia.workdays.models import CalendarDay
+from guanjia.workdays.notice import NoticeDay, parse_notice
 from guanjia.workdays.selectors import recent_calendar_events, year_view
-from guanjia.workdays.services import calendar_day_reset, calendar_day_set, calendar_year_confirm
+from guanjia.workdays.services import (
+    calendar_day_reset,
+    calendar_day_set,
+    calendar_notice_import,
+    calendar_year_confirm,
+)
 
 #: Column headers of the month grids, Monday first as Chinese calendars print them.
 WEEKDAYS = [
@@ -66,7 +72,14 @@ def _year_url(year: int) -> str:
 
 
 def _render(
-    request: HttpRequest, year: int, *, day_form: DayForm, year_error: str = "", status: int = 200
+    request: HttpRequest,
+    year: int,
+    *,
+    day_form: DayForm,
+    year_error: str = "",
+    status: int = 200,
+    notice_form: NoticeForm | None = None,
+    notice_preview: list[NoticeDay] | None = None,
 ) -> HttpResponse:
     view = year_view(year)
     context = {
@@ -78,6 +91,8 @@ def _render(
         "day_form": day_form,
         "year_error": year_error,
         "events": recent_calendar_events(),
+        "notice_form": notice_form or NoticeForm(initial={"year": year}),
+        "notice_preview": notice_preview,
     }
     return render(request, "workdays/calendar.html", context, status=status)
 
@@ -150,3 +165,31 @@ def year_confirm(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("%(year)s年的节假日安排已确认") % {"year": year})
     return redirect(_year_url(year))
+
+
+@manager_required
+@require_POST
+def notice_import(request: HttpRequest) -> HttpResponse:
+    """Paste the State Council's notice: "预览" shows the days read from it, "保存" enters them and confirms."""
+    form = NoticeForm(request.POST)
+    page_year, _error = _page_year(request.POST.get("year"))
+    if form.is_valid():
+        year: int = form.cleaned_data["year"]
+        page_year = year
+        try:
+            if "preview" in request.POST:
+                preview = parse_notice(form.cleaned_data["text"], year)
+                return _render(request, year, day_form=DayForm(), notice_form=form, notice_preview=preview)
+            rows = calendar_notice_import(year=year, text=form.cleaned_data["text"], actor=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            holidays = sum(not row.is_workday for row in rows)
+            messages.success(
+                request,
+                _("%(year)s年的安排已按国务院通知录入并确认：休息%(holidays)s天，调休上班%(workdays)s天")
+                % {"year": year, "holidays": holidays, "workdays": len(rows) - holidays},
+            )
+            return redirect(_year_url(year))
+    return _render(request, page_year, day_form=DayForm(), notice_form=form, status=400)

@@ -179,3 +179,68 @@ def test_v04_django_admin_edits_go_through_the_timeline(client):
     assert (row.is_workday, row.source) == (False, Source.ADMIN)
     assert Event.objects.filter(verb="calendar.day_set", actor=admin_user).count() == 1
     assert not is_workday(load_calendar(), date(2027, 10, 1))
+
+
+NOTICE = reverse("workdays:notice_import")
+NOTICE_2027 = (
+    "国务院办公厅关于2027年部分节假日安排的通知\n"
+    "二、春节：2月5日（农历除夕、周五）至11日（农历正月初六、周四）放假调休，共7天。"
+    "2月13日（周六）、2月20日（周六）上班。\n"
+)
+
+
+@pytest.mark.django_db
+def test_v04_pasting_the_notice_previews_then_enters_the_make_up_days(world, web_as):
+    client = web_as(world.office_manager)
+    # Preview: the days read from the notice, nothing saved yet
+    response = client.post(NOTICE, {"year": 2027, "text": NOTICE_2027, "preview": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "预览：从通知中识别出的日期" in html and "春节调休" in html
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
+    assert not Event.objects.filter(verb__startswith="calendar.").exists()
+
+    # Save: every day becomes an administrator row, the year is confirmed, one timeline event
+    response = client.post(NOTICE, {"year": 2027, "text": NOTICE_2027, "save": "1"})
+    assert response.status_code == 302 and response["Location"] == f"{URL}?year=2027"
+    cal = load_calendar()
+    assert is_workday(cal, date(2027, 2, 13)) and is_workday(cal, date(2027, 2, 20))  # make-up Saturdays
+    assert not is_workday(cal, date(2027, 2, 10)) and not is_workday(cal, date(2027, 2, 11))  # moved rest days
+    assert not is_workday(cal, date(2027, 10, 1))  # not in the pasted lines: still the computed statutory day
+    assert CalendarYear.objects.get(year=2027).status == YearStatus.ADMIN
+    row = CalendarDay.objects.get(date=date(2027, 2, 13))
+    assert (row.name, row.source) == ("春节调休", Source.ADMIN)
+    [event] = Event.objects.filter(verb="calendar.notice_imported")
+    assert event.actor == world.office_manager and event.project is None
+    assert event.data["year"] == 2027 and event.data["holidays"] == 7 and event.data["workdays"] == 2
+    assert event.data["before"] is None and event.data["after"] == "admin"
+    html = client.get(URL, {"year": 2027}).content.decode()
+    assert WARNING_2027 not in html
+    assert "按国务院通知录入2027年安排（9天）" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"year": 2027, "text": ""}, "请粘贴国务院通知的内容"),
+        ({"year": "abc", "text": NOTICE_2027}, "年份必须是数字"),
+        ({"year": 2028, "text": NOTICE_2027}, "通知是2027年的，与所填年份2028不一致"),
+        ({"year": 2027, "text": "春节：2月30日至3月2日放假。"}, "第1行：日期“2月30日”不存在"),
+    ],
+)
+def test_v04_a_notice_that_cannot_be_read_shows_an_inline_error(world, web_as, data, message):
+    for button in ("preview", "save"):
+        response = web_as(world.office_manager).post(NOTICE, {**data, button: "1"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert message in html and 'class="error" role="alert"' in html
+    assert not CalendarDay.objects.filter(date__year__gte=2027).exists()
+    assert not Event.objects.filter(verb__startswith="calendar.").exists()
+
+
+@pytest.mark.django_db
+def test_v04_only_managers_may_paste_the_notice(world, web_as):
+    response = web_as(world.front_desk).post(NOTICE, {"year": 2027, "text": NOTICE_2027, "save": "1"})
+    assert response.status_code == 403
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
