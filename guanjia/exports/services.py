@@ -21,6 +21,7 @@ from django.core.files.storage import Storage
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, FileField, Model, ProtectedError, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -29,6 +30,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from guanjia.accounts.access import can_purge_records, can_see_project
+from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline
 from guanjia.cases.spreadsheets import safe_row
 from guanjia.complaints.models import Complaint, ComplaintStatus
@@ -54,13 +56,22 @@ from guanjia.exports.selectors import (
     iter_rows,
 )
 from guanjia.frontdesk.models import CustodyItem, CustodyStatus, Visitor, VisitorPass
+from guanjia.notifications.models import Level
+from guanjia.notifications.selectors import staff_with_roles
+from guanjia.notifications.services import notify
+from guanjia.policy.selectors import policies_for
+from guanjia.timeline.models import Event
 from guanjia.timeline.services import record
 from guanjia.visits.models import HouseholdVisitCampaign, ReturnVisit, VisitStatus
 
 logger = logging.getLogger(__name__)
 
-#: Kinds kept every month (S03: "the complaint and repair flow … the monthly export is kept").
-MONTHLY_KINDS = (ExportKind.COMPLAINTS, ExportKind.REPAIRS)
+#: Kinds kept every month (S03: "the complaint and repair flow … the monthly export is kept"; V10: the visit
+#: records are exported by the 10th of the next month and kept 2 years).
+MONTHLY_KINDS = (ExportKind.COMPLAINTS, ExportKind.REPAIRS, ExportKind.RETURN_VISITS)
+#: V10: who is reminded when a month's kept export is not done by the policy's day of the next month.
+MONTHLY_REMIND_ROLES = (Role.CS_SUPERVISOR, Role.OFFICE_MANAGER)
+MONTHLY_LATE_VERB = "export.monthly_late"
 
 
 class ExportError(Exception):
@@ -360,22 +371,86 @@ def export_jobs_recover(now: datetime) -> dict[str, int]:
 def monthly_exports_keep(
     *, now: datetime, force: bool = False, projects: QuerySet[Project] | None = None, actor: Any = None
 ) -> int:
-    """On the 1st of a month (or on demand with ``force``), queue the export of the previous month's complaint
-    and repair flows of every project, to be kept. Only the job rows are written here; the files are made in
-    the background like any long export, so the sweep that calls this never waits behind an export.
-    Idempotent: a month already kept (or queued) is not queued again, and two workers never export the same
-    month twice (the unique monthly row and the claim in ``export_job_run``). Returns the number of jobs
-    queued now."""
+    """From the 1st of a month until the policy's export day (V10: the 10th; on demand with ``force``), queue
+    the export of the previous month's complaint and repair flows and visit records of every project, to be
+    kept: a 1st the sweep missed is caught up before the day the export is due. Only the job rows are written
+    here; the files are made in the background like any long export, so the sweep that calls this never waits
+    behind an export. Idempotent: a month already kept (or queued) is not queued again, and two workers never
+    export the same month twice (the unique monthly row and the claim in ``export_job_run``). Returns the
+    number of jobs queued now."""
     today = timezone.localtime(now).date()
-    if today.day != 1 and not force:
-        return 0
     period = Period.month(today.year, today.month).previous_month()
+    candidates = list(projects if projects is not None else Project.objects.all())
+    if not force:
+        by_project, _companies = policies_for(candidates)
+        candidates = [p for p in candidates if today.day < by_project[p.pk].records_export_day()]
+    if not candidates:
+        return 0
+    kept = set(
+        ExportJob.objects.filter(
+            purpose=JobPurpose.MONTHLY, period_start=period.start, project__in=candidates
+        ).values_list("project_id", "kind")
+    )
     queued = 0
-    for project in projects if projects is not None else Project.objects.all():
+    for project in candidates:
         for kind in MONTHLY_KINDS:
+            if (project.pk, kind) in kept:
+                continue
             if _monthly_job(project, kind, period, actor, now=now) is not None:
                 queued += 1
     return queued
+
+
+def monthly_exports_remind(*, now: datetime) -> int:
+    """V10: from the start of the policy's export day (the 10th) of a month, a project whose kept export of the
+    previous month is not done (a kind missing, queued, running or failed) is flagged on its timeline and its
+    CS supervisor and office manager are told, exactly once per project and month. Returns the number of
+    projects reminded now."""
+    today = timezone.localtime(now).date()
+    period = Period.month(today.year, today.month).previous_month()
+    month = f"{period.start:%Y-%m}"
+    projects = list(Project.objects.all())
+    by_project, _companies = policies_for(projects)
+    due = [p for p in projects if today.day >= by_project[p.pk].records_export_day()]
+    if not due:
+        return 0
+    done = set(
+        ExportJob.objects.filter(
+            purpose=JobPurpose.MONTHLY, period_start=period.start, status=JobStatus.DONE, project__in=due
+        ).values_list("project_id", "kind")
+    )
+    flagged = set(
+        Event.objects.filter(verb=MONTHLY_LATE_VERB, project__in=due, data__month=month).values_list(
+            "project_id", flat=True
+        )
+    )
+    reminded = 0
+    for project in due:
+        missing = [str(kind) for kind in MONTHLY_KINDS if (project.pk, kind) not in done]
+        if not missing or project.pk in flagged:
+            continue
+        day = by_project[project.pk].records_export_day()
+        with transaction.atomic():
+            record(
+                subject=project,
+                verb=MONTHLY_LATE_VERB,
+                actor=None,
+                project=project,
+                at=now,
+                data={"month": month, "kinds": missing, "due_day": day},
+            )
+            notify(
+                recipients=staff_with_roles(project, MONTHLY_REMIND_ROLES),
+                kind=MONTHLY_LATE_VERB,
+                title=_("%(project)s %(month)s 月度导出（含回访记录）未在 %(day)s 日前完成，请尽快导出保存 (V10)")
+                % {"project": project.name, "month": month, "day": day},
+                url=reverse("exports:home"),
+                project=project,
+                level=Level.WARNING,
+                dedupe_key=f"export:monthly_late:{project.pk}:{month}",
+            )
+        reminded += 1
+    return reminded
 
 
 def _monthly_job(project: Project, kind: str, period: Period, actor: Any, *, now: datetime) -> ExportJob | None:

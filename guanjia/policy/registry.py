@@ -265,6 +265,18 @@ _KEYS: list[PolicyKey] = [
         choices=ROLE_CHOICES,
         source="product",
     ),
+    # V10: the month's visit records (with the complaint and repair flows) are exported by this day of the next
+    # month; from the start of that day the CS supervisor and the office manager are reminded of a missing one.
+    PolicyKey(
+        "visit.records_export_day",
+        Kind.INT,
+        10,
+        _("回访记录月度导出：次月几日前完成"),
+        "V10",
+        _("日"),
+        2,
+        28,
+    ),
     # V08 quotas (002 §2.7.7): complaint return visits a person makes a month, at least.
     PolicyKey(
         "visit.quota.cs_supervisor",
@@ -311,6 +323,7 @@ RULE_TITLES: dict[str, str | Promise] = {
     "V01": _("V01 回访时效"),
     "V02": _("V02 回访人"),
     "V08": _("V08 投诉回访指标"),
+    "V10": _("V10 回访记录导出"),
 }
 
 

@@ -176,6 +176,10 @@ class Policy:
             return str(self.get(f"visit.visitor_role.complaint_{grade if grade == 'major' else 'critical'}"))
         return str(self.get(f"visit.visitor_role.{case_type}"))
 
+    def records_export_day(self) -> int:
+        """V10: the day of the next month by whose start the month's kept export must be done."""
+        return int(self.get("visit.records_export_day"))
+
     def visit_quota(self, role: str) -> int | None:
         """V08: the complaint return visits a person of ``role`` makes a month, at least; None: no quota."""
         if role not in VISIT_QUOTA_ROLES:

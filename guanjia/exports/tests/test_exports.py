@@ -389,18 +389,19 @@ def test_s03_monthly_export_kept_on_the_first_and_idempotent(
 
     month, complaints = month_of_cases
     first_of_month = at(month + timedelta(days=1), 0)
-    assert monthly_exports_keep(now=first_of_month + timedelta(days=1)) == 0  # not the 1st: nothing
+    assert monthly_exports_keep(now=first_of_month + timedelta(days=9)) == 0  # V10: the 10th is past the window
     with django_capture_on_commit_callbacks(execute=True):  # the queued jobs run in the background
-        assert monthly_exports_keep(now=first_of_month) == 4  # two projects × complaints, repairs
+        assert monthly_exports_keep(now=first_of_month) == 6  # two projects × complaints, repairs, visits (V10)
     assert monthly_exports_keep(now=first_of_month + timedelta(hours=3)) == 0  # again: nothing new
     kept = ExportJob.objects.filter(project=world.estate, purpose="monthly").order_by("kind")
     assert [(j.kind, j.status, j.period_start, j.rows_done) for j in kept] == [
         ("complaints", "done", month.replace(day=1), len(complaints)),
         ("repairs", "done", month.replace(day=1), 0),
+        ("return_visits", "done", month.replace(day=1), 0),
     ]
     book = load_workbook(kept[0].file.open("rb"), read_only=True)
     assert [r[0] for r in list(book.worksheets[0].iter_rows(values_only=True))[1:]] == [c.number for c in complaints]
-    assert Event.objects.filter(verb="export.monthly_kept").count() == 4
+    assert Event.objects.filter(verb="export.monthly_kept").count() == 6
 
 
 def test_s03_keep_last_month_on_demand_from_the_page(
@@ -412,7 +413,7 @@ def test_s03_keep_last_month_on_demand_from_the_page(
     with django_capture_on_commit_callbacks(execute=True):  # the queued jobs run in the background
         assert client.post(reverse("exports:keep_month")).status_code == 302
     assert client.post(reverse("exports:keep_month")).status_code == 302
-    assert ExportJob.objects.filter(project=world.estate, purpose="monthly", status="done").count() == 2
+    assert ExportJob.objects.filter(project=world.estate, purpose="monthly", status="done").count() == 3
     html = client.get(reverse("exports:home")).content.decode()
     assert "月度存档" in html
 

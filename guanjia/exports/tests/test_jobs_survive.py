@@ -191,8 +191,8 @@ def test_sweep_on_the_first_only_queues_the_monthly_exports_and_they_complete_wh
     first_of_month = at(timezone.localdate().replace(day=1), 0)
     with django_capture_on_commit_callbacks() as queued:
         result = run_periodic(first_of_month + timedelta(minutes=1))
-    assert result["monthly_exports"] == 4  # two projects × complaints, repairs
-    assert len(queued) == 4
+    assert result["monthly_exports"] == 6  # two projects × complaints, repairs, visit records (V10)
+    assert len(queued) == 6
     kept = ExportJob.objects.filter(purpose="monthly")
     assert {j.status for j in kept} == {JobStatus.PENDING}
     assert not any(j.file for j in kept)  # the sweep wrote no file: it did not wait for an export
@@ -216,10 +216,10 @@ def test_keep_month_now_queues_without_exporting_in_the_request_and_retries_a_fa
         response = client.post(reverse("exports:keep_month"), follow=True)
     assert response.status_code == 200
     assert "上月存档已开始在后台导出" in response.content.decode()
-    assert len(queued) == 2
+    assert len(queued) == 3  # complaints, repairs, visit records (V10)
     kept = ExportJob.objects.filter(purpose="monthly", project=world.estate)
     assert {j.status for j in kept} == {JobStatus.PENDING}
-    assert response.content.decode().count('hx-trigger="every 1s"') == 2  # the page shows them coming
+    assert response.content.decode().count('hx-trigger="every 1s"') == 3  # the page shows them coming
 
     # One of them failed; asking again tries that one again, and only that one.
     failed = kept.get(kind="repairs")
