@@ -513,42 +513,63 @@ class Line:
     price_item: PriceItem | None = None
 
 
+def _whole_number(raw: Any) -> int | None:
+    """An integer as JSON or a form sends it (``3``, ``"3"``), else None (no bools, fractions, lists)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
 def parse_lines(raw: Any, *, project: Project, field: str = "actual_items") -> list[Line]:
     """Items as the API and the phone send them: a list of price-item ids, or of objects
-    ``{"price_item": id, "quantity": n}`` / ``{"name": "…", "fee_yuan": "…", "quantity": n}``."""
+    ``{"price_item": id, "quantity": n}`` / ``{"name": "…", "fee_yuan": "…", "quantity": n}``.
+    Anything else is a ValidationError on ``field``."""
     if not isinstance(raw, list):
         raise ValidationError({field: [_("请提供维修项目列表")]})
-    ids: set[Any] = {
-        (entry.get("price_item") if isinstance(entry, dict) else entry)
-        for entry in raw
-        if not isinstance(entry, dict) or entry.get("price_item") not in (None, "")
-    }
-    try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
-        raise ValidationError({field: [_("收费项目编号无效")]}) from None
+    entries: list[dict[str, Any]] = []
+    for entry in raw:
+        if isinstance(entry, dict):
+            entries.append(entry)
+        elif _whole_number(entry) is not None:
+            entries.append({"price_item": entry})
+        else:
+            raise ValidationError({field: [_("每一项须为收费项目编号，或含 price_item 或 name 的对象")]})
+    wanted: set[int] = set()
+    for data in entries:
+        if data.get("price_item") in (None, ""):
+            continue
+        pk = _whole_number(data["price_item"])
+        if pk is None:
+            raise ValidationError({field: [_("收费项目编号无效")]})
+        wanted.add(pk)
     items = {i.pk: i for i in PriceItem.objects.filter(project=project, pk__in=wanted)}
     lines: list[Line] = []
-    for entry in raw:
-        data: dict[str, Any] = entry if isinstance(entry, dict) else {"price_item": entry}
-        try:
-            quantity = int(data.get("quantity", 1))
-        except (TypeError, ValueError):
-            quantity = 0
-        if not 1 <= quantity <= 999:
+    for data in entries:
+        quantity = _whole_number(data.get("quantity", 1))
+        if quantity is None or not 1 <= quantity <= 999:
             raise ValidationError({field: [_("数量须为 1–999 的整数")]})
         raw_item: Any = data.get("price_item")
         if raw_item not in (None, ""):
-            item = items.get(int(raw_item))
+            item = items.get(_whole_number(raw_item) or 0)
             if item is None:
                 raise ValidationError({field: [_("收费项目不在本项目的收费标准中")]})
             lines.append(Line(item.name, quantity, item.fee_yuan, item))
         else:
-            name = str(data.get("name", "")).strip()
-            if not name:
+            name = data.get("name", "")
+            if not isinstance(name, str) or not name.strip():
                 raise ValidationError({field: [_("非标准项目请填写名称")]})
-            fee = parse_fee(data.get("fee_yuan", ""))
-            lines.append(Line(name[:100], quantity, fee))
+            fee_raw = data.get("fee_yuan", "")
+            if not isinstance(fee_raw, (str, int, float)) or isinstance(fee_raw, bool):
+                raise ValidationError({field: [_("收费须为数字，例如 35 或 12.50")]})
+            try:
+                fee = parse_fee(fee_raw)
+            except ValidationError as exc:
+                raise ValidationError({field: exc.message_dict.get("fee_yuan", exc.messages)}) from None
+            lines.append(Line(name.strip()[:100], quantity, fee))
     return lines
 
 
