@@ -56,7 +56,8 @@ class Deadline(models.Model):
 
     ``fired`` tells whether the automatic action for a missed limit ran. A limit that had already passed
     when its case was entered after the fact (a paper form typed in later, C11) is created ``missed`` with
-    ``fired=False``: it counts as missed in the reports but escalates nothing.
+    ``fired=False``: it counts as missed in the reports but alerts no one — until a step recorded with a time
+    before its due meets it (``cases.services.deadline_meet``: a limit is judged by the times of its steps).
     """
 
     project = models.ForeignKey(

@@ -44,6 +44,7 @@ from guanjia.complaints.models import (
     InformMethod,
     Nature,
 )
+from guanjia.complaints.proposals import open_proposals
 from guanjia.estates.api import ScopedPrimaryKeyField, VersionField, _errors
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Building, Customer, Project, Unit
@@ -77,6 +78,12 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
     escalate_due_at = serializers.SerializerMethodField()
     resolve_due_at = serializers.SerializerMethodField(help_text=gettext_lazy("须与客户约定而尚未约定时为 null"))
     deadlines = serializers.SerializerMethodField()
+    mishandling_proposal = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "C11：时限超时后提请主管认定处理不当，待决定时为 {limits: [...]}，否则为 null；"
+            "接受用 mishandled，不认定用 dismiss-proposal"
+        )
+    )
     version = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -136,6 +143,7 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
             "escalate_due_at",
             "resolve_due_at",
             "deadlines",
+            "mishandling_proposal",
             "version",
         ]
         read_only_fields = fields
@@ -161,6 +169,23 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
 
     def get_deadlines(self, complaint: Complaint) -> list[dict[str, Any]]:
         return list(ComplaintDeadlineSerializer(complaint.deadlines.all(), many=True).data)
+
+    def get_mishandling_proposal(self, complaint: Complaint) -> dict[str, Any] | None:
+        limits = open_proposals(complaint.deadlines.all())
+        if not limits:
+            return None
+        when = serializers.DateTimeField()
+        return {
+            "limits": [
+                {
+                    "kind": d.kind,
+                    "kind_label": d.kind_label,
+                    "due_at": when.to_representation(d.due_at),
+                    "missed_at": when.to_representation(d.missed_at) if d.missed_at else None,
+                }
+                for d in limits
+            ]
+        }
 
 
 # --- serializers: in -----------------------------------------------------------------------------------------
@@ -474,11 +499,25 @@ class ComplaintViewSet(
         )
         return self._fresh(complaint)
 
-    @_action(ComplaintReasonSerializer, gettext_lazy("记为处理不当，升级一级 (C11；主管及以上)"), "mishandled")
+    @_action(
+        ComplaintReasonSerializer,
+        gettext_lazy("认定处理不当（或接受超时提议），升级一级 (C11；主管及以上)"),
+        "mishandled",
+    )
     def mishandled(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
         values = self._valid(ComplaintReasonSerializer)
         return self._fresh(services.complaint_mark_mishandled(complaint=complaint, actor=request.user, **values))
+
+    @_action(
+        ComplaintReasonSerializer,
+        gettext_lazy("不认定处理不当：驳回超时提议，须说明理由 (C11；主管及以上)"),
+        "dismiss-proposal",
+    )
+    def dismiss_proposal(self, request: Request, pk: str | None = None) -> Response:
+        complaint = self.get_object()
+        values = self._valid(ComplaintReasonSerializer)
+        return self._fresh(services.complaint_dismiss_proposal(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintCompleteSerializer, gettext_lazy("处理完成 (C15)"), "complete")
     def complete(self, request: Request, pk: str | None = None) -> Response:

@@ -257,6 +257,10 @@ class MishandledForm(forms.Form):
     reason = forms.CharField(label=_("处理不当的原因"), max_length=500)
 
 
+class DismissProposalForm(forms.Form):
+    reason = forms.CharField(label=_("不认定的理由"), max_length=500)
+
+
 class LowerGradeForm(forms.Form):
     grade = forms.ChoiceField(label=_("调整为"), choices=[(g.value, g.label) for g in GRADE_ORDER[:-1]])
     reason = forms.CharField(label=_("降级理由"), max_length=500)

@@ -4,8 +4,10 @@ Each handler runs inside the sweep's claim of one deadline (``cases.services.swe
 deadline even with two workers, and whatever it writes commits or rolls back with the claim. Handlers look at
 the complaint's current state first: a complaint completed (or a limit replaced) in the meantime gets nothing.
 
-- response / escalate / resolve missed: "mishandled" recorded automatically (C11: one step up per missed
-  limit, which also re-times the escalation per C13) and the responsible people are told;
+- response / escalate / resolve missed: recorded missed (the sweep's ``deadline.missed``), the people
+  responsible and the next level up (the escalation role of C13) are alerted, and the complaint shows the
+  supervisor a proposal to mark it mishandled (``complaints.proposals``). C11: the grade does not rise by
+  itself; a supervisor accepts the proposal (``complaint_mark_mishandled``) or dismisses it with a reason;
 - next_reply: a reminder to the assignee and the clerk before it; a miss is reported to the CS supervisor.
 """
 
@@ -21,13 +23,15 @@ from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import register_deadline_handler
 from guanjia.complaints.models import Complaint
+from guanjia.complaints.proposals import OPEN, PROPOSAL_KINDS
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify
+from guanjia.timeline.services import record
 
 MODEL = "complaints.complaint"
-#: Missing one of these is mishandling (C11).
-MISHANDLING_KINDS = ("response", "escalate", "resolve")
+#: Missing one of these proposes "mishandled" to the supervisor (C11).
+MISHANDLING_KINDS = PROPOSAL_KINDS
 
 
 def _current(subject: Any) -> Complaint | None:
@@ -51,25 +55,30 @@ def _due(deadline: Deadline) -> str:
 
 
 def on_missed_limit(deadline: Deadline, subject: Any, now: datetime) -> None:
-    from guanjia.complaints.services import complaint_mark_mishandled
-
+    """C11: a missed limit is recorded missed (by the sweep), proposes "mishandled" to the supervisor and alerts
+    the people responsible (the assignee, the first responder, the CS supervisor) and the next level up (the
+    escalation role of C13; the office manager above a general complaint). The grade is left alone."""
     complaint = _current(subject)
     if complaint is None:
         return
     label = deadline.kind_label
-    reason = _("%(kind)s时限（%(due)s）已过，系统自动记为处理不当") % {"kind": label, "due": _due(deadline)}
-    before = complaint.grade
-    complaint = complaint_mark_mishandled(complaint=complaint, reason=reason, actor=None, now=now, deadline=deadline)
-    roles: list[str] = [Role.CS_SUPERVISOR]
+    deadline.data = {**deadline.data, "proposal": OPEN}
+    deadline.save(update_fields=["data"])
+    record(
+        subject=complaint,
+        verb="complaint.mishandling_proposed",
+        actor=None,
+        at=now,
+        data={"kind": deadline.kind, "deadline": deadline.pk, "due_at": deadline.due_at.isoformat()},
+    )
+    roles: list[str] = [Role.CS_SUPERVISOR, complaint.escalate_to or Role.OFFICE_MANAGER]
     if deadline.kind == "escalate" and deadline.data.get("escalate_to"):
         roles.append(str(deadline.data["escalate_to"]))
     notify(
-        recipients=_people(complaint, roles, complaint.assignee),
+        recipients=_people(complaint, roles, complaint.assignee, complaint.first_responder),
         kind=f"complaint.{deadline.kind}_missed",
-        title=_("%(number)s %(kind)s超时，已升级") % {"number": complaint.number, "kind": label}
-        if complaint.grade != before
-        else _("%(number)s %(kind)s超时") % {"number": complaint.number, "kind": label},
-        body=reason,
+        title=_("%(number)s %(kind)s超时，请主管决定是否认定处理不当") % {"number": complaint.number, "kind": label},
+        body=_("%(kind)s时限（%(due)s）已过") % {"kind": label, "due": _due(deadline)},
         url=f"/complaints/{complaint.pk}/",
         project=complaint.project,
         level=Level.URGENT if deadline.kind == "escalate" else Level.WARNING,

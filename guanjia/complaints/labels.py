@@ -14,6 +14,8 @@ VERB_LABELS: dict[str, Any] = {
     "complaint.regraded": gettext_lazy("重新定级"),
     "complaint.grade_lowered": gettext_lazy("主管降级"),
     "complaint.mishandled": gettext_lazy("认定处理不当"),
+    "complaint.mishandling_proposed": gettext_lazy("超时，提请主管认定处理不当"),
+    "complaint.proposal_dismissed": gettext_lazy("主管不认定处理不当"),
     "complaint.nature_set": gettext_lazy("认定投诉性质"),
     "complaint.nature_referred": gettext_lazy("提请判定投诉性质"),
     "complaint.incident_linked": gettext_lazy("关联事件"),

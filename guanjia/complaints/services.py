@@ -8,8 +8,9 @@ lowered automatically — only ``complaint_lower_grade`` (supervisor or above, w
 Deadlines (C13, C16) are ``cases.Deadline`` rows: "response", "escalate" (``data["escalate_to"]``),
 "resolve" (``data["agreed"]`` when agreed with the customer) and "next_reply". They are counted from
 ``received_at``, so a paper form typed in later gets limits that may already be past: ``deadline_set``
-records those missed and not fired, and nothing escalates for them (C11). The sweep's handlers
-(``complaints.handlers``) record "mishandled" for a missed response, escalation or resolution.
+records those missed and not fired, and nothing alerts for them (C11). A step recorded with a time before its
+due meets the limit whenever it is typed in. The sweep's handlers (``complaints.handlers``) alert and propose
+"mishandled" for a missed response, escalation or resolution; only a supervisor's decision raises the grade.
 
 Times given by callers (``at``, ``received_at``, ``completed_at`` …) may be in the past, never in the
 future (beyond ``CLOCK_SKEW``) and never before the complaint was received.
@@ -62,6 +63,7 @@ from guanjia.complaints.models import (
     MailEntry,
     Nature,
 )
+from guanjia.complaints.proposals import ACCEPTED, DISMISSED, PROPOSAL_KINDS, open_proposals
 from guanjia.estates.models import Building, Customer, Project, Unit
 from guanjia.estates.services import ConflictError
 from guanjia.notifications.models import Level
@@ -334,8 +336,7 @@ def _deadlines_after_raise(complaint: Complaint, now: datetime) -> None:
     limits = _limits(complaint)
     escalate = _pending(complaint, "escalate")
     if escalate is not None and escalate.due_at <= now:
-        # Already overdue and not yet swept: it stays, so the sweep records its miss (C11, one step per miss);
-        # the raise that miss causes sets the next escalation.
+        # Already overdue and not yet swept: it stays, so the sweep records its miss and proposes it (C11).
         pass
     elif limits.escalate_to and limits.escalate_minutes is not None:
         deadline_set(
@@ -664,23 +665,35 @@ def complaint_lower_grade(*, complaint: Complaint, grade: str, reason: str, acto
     return current
 
 
+def _decide_proposals(complaint: Complaint, *, decision: str, actor: Any, reason: str, now: datetime) -> list[int]:
+    """Close the open "mishandled" proposals of ``complaint`` (C11) with ``decision``; returns their deadline ids."""
+    decided = []
+    rows = complaint.deadlines.select_for_update().filter(kind__in=PROPOSAL_KINDS, state=DeadlineState.MISSED)
+    for row in open_proposals(rows):
+        row.data = {
+            **row.data,
+            "proposal": decision,
+            "decided_by": getattr(actor, "pk", None),
+            "decided_at": now.isoformat(),
+            "reason": reason,
+        }
+        row.save(update_fields=["data"])
+        decided.append(row.pk)
+    return decided
+
+
 def complaint_mark_mishandled(
-    *,
-    complaint: Complaint,
-    reason: str,
-    actor: Any,
-    now: datetime | None = None,
-    deadline: Deadline | None = None,
+    *, complaint: Complaint, reason: str, actor: Any, now: datetime | None = None
 ) -> Complaint:
-    """C11: "mishandled" raises the grade one step. ``actor`` None is the automatic decision of the sweep for a
-    missed ``deadline``; otherwise a supervisor or above decides, with a reason."""
+    """C11: "mishandled" is a supervisor's (or above) decision with a reason; it raises the grade one step. It
+    accepts the complaint's open proposals (missed limits, ``complaints.proposals``), if any."""
     now = _now(now)
-    if actor is not None:
-        _require(can_supervise_complaint(actor, complaint))
+    _require(actor is not None and can_supervise_complaint(actor, complaint))
     reason = _text(reason, "reason", required=True)
     with transaction.atomic():
         current = _locked(complaint)
         before = current.grade
+        accepted = _decide_proposals(current, decision=ACCEPTED, actor=actor, reason=reason, now=now)
         current.mishandled_count += 1
         _save(current, "mishandled_count")
         record(
@@ -689,15 +702,34 @@ def complaint_mark_mishandled(
             actor=actor,
             reason=reason,
             at=now,
-            data={
-                "automatic": actor is None,
-                "deadline": getattr(deadline, "pk", None),
-                "kind": getattr(deadline, "kind", None),
-                "grade_from": before,
-                "count": current.mishandled_count,
-            },
+            data={"proposals": accepted, "grade_from": before, "count": current.mishandled_count},
         )
         _regrade(current, actor=actor, now=now, cause="mishandled", floor=step_up(before))
+    return current
+
+
+def complaint_dismiss_proposal(
+    *, complaint: Complaint, reason: str, actor: Any, now: datetime | None = None
+) -> Complaint:
+    """C11: the supervisor (or above) decides a missed limit was not mishandling, with a reason: the open
+    proposals are dismissed and the grade is unchanged."""
+    now = _now(now)
+    _require(actor is not None and can_supervise_complaint(actor, complaint))
+    reason = _text(reason, "reason", required=True)
+    with transaction.atomic():
+        current = _locked(complaint)
+        dismissed = _decide_proposals(current, decision=DISMISSED, actor=actor, reason=reason, now=now)
+        if not dismissed:
+            raise TransitionError(_("没有待决定的处理不当提议"))
+        _save(current)
+        record(
+            subject=current,
+            verb="complaint.proposal_dismissed",
+            actor=actor,
+            reason=reason,
+            at=now,
+            data={"proposals": dismissed},
+        )
     return current
 
 
@@ -1110,6 +1142,7 @@ __all__ = [
     "complaint_add_note",
     "complaint_agree_deadline",
     "complaint_complete",
+    "complaint_dismiss_proposal",
     "complaint_dispatch",
     "complaint_inform_customer",
     "complaint_link_incident",

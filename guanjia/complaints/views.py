@@ -36,6 +36,7 @@ from guanjia.cases.services import TransitionError
 from guanjia.complaints import forms, selectors, services
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, GroupMeasure, Incident, InformMethod, Nature
+from guanjia.complaints.proposals import open_proposals
 from guanjia.estates.selectors import customer_search
 from guanjia.estates.services import ConflictError
 from guanjia.timeline.labels import verb_label
@@ -395,6 +396,11 @@ def _has_pending(complaint: Complaint, kind: str) -> bool:
     return any(d.kind == kind and d.state == "pending" for d in getattr(complaint, "page_deadlines", []))
 
 
+def _proposed(complaint: Complaint) -> bool:
+    """C11: a missed limit proposes "mishandled" and the supervisor has not decided yet."""
+    return bool(open_proposals(getattr(complaint, "page_deadlines", [])))
+
+
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
@@ -515,10 +521,19 @@ ACTIONS: dict[str, Action] = {
             "mishandled",
             gettext_lazy("认定处理不当"),
             forms.MishandledForm,
-            lambda u, c: c.is_open and _supervisor(u, c),
+            lambda u, c: (c.is_open or _proposed(c)) and _supervisor(u, c),
             lambda r, c, d: services.complaint_mark_mishandled(complaint=c, reason=d["reason"], actor=r.user),
             gettext_lazy("已认定处理不当，级别已上调"),
             danger=True,
+            supervisor_only=True,
+        ),
+        Action(
+            "dismiss_proposal",
+            gettext_lazy("不认定处理不当"),
+            forms.DismissProposalForm,
+            lambda u, c: _proposed(c) and _supervisor(u, c),
+            lambda r, c, d: services.complaint_dismiss_proposal(complaint=c, reason=d["reason"], actor=r.user),
+            gettext_lazy("已记录不认定处理不当的理由"),
             supervisor_only=True,
         ),
         Action(
@@ -596,6 +611,8 @@ def _detail(
         {"event": e, "label": verb_label(e.verb), "details": _event_details(e.data, people)} for e in page.timeline
     ]
     grade_reasons = [r for r in complaint.grade_reasons if isinstance(r, dict)] if complaint.grade_reasons else []
+    proposal = open_proposals(page.deadlines)
+    primary = PRIMARY_ACTIONS | ({"mishandled", "dismiss_proposal"} if proposal else set())
     mail_entry = getattr(complaint, "mail_entry", None) if complaint.channel == Channel.LETTER else None
     context = {
         "complaint": complaint,
@@ -605,8 +622,10 @@ def _detail(
         "grade_reasons": grade_reasons,
         "grade_reason_texts": [str(r) for r in complaint.grade_reasons if not isinstance(r, dict)],
         "actions": action_forms,
-        "primary_actions": [af for af in action_forms if af[0].name in PRIMARY_ACTIONS],
-        "more_actions": [af for af in action_forms if af[0].name not in PRIMARY_ACTIONS],
+        "primary_actions": [af for af in action_forms if af[0].name in primary],
+        "more_actions": [af for af in action_forms if af[0].name not in primary],
+        "proposal": proposal,
+        "can_decide_proposal": bool(proposal) and access.can_supervise_complaint(user, complaint),
         "facts_form": facts_form,
         "can_handle": can_handle,
         "can_edit_facts": can_handle and complaint.is_open,

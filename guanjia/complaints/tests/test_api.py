@@ -297,6 +297,7 @@ def test_c19_group_measure_via_api(world, api_as):
 
 ACTIONS = [
     ("mishandled", {"reason": "x"}),
+    ("dismiss-proposal", {"reason": "x"}),
     ("complete", {"result": "x"}),
     ("agree-deadline", {"deadline": "2099-01-01T00:00:00+08:00"}),
     ("acknowledge", {}),
@@ -414,6 +415,7 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(world, api_as, 
         ("agree-deadline", {"deadline": "soon"}, "deadline"),
         ("agree-deadline", {"deadline": "2000-01-01T00:00:00+08:00"}, "deadline"),
         ("mishandled", {"reason": ""}, "reason"),
+        ("dismiss-proposal", {}, "reason"),
         ("note", {"text": "x", "at": "__future__"}, "at"),
         ("inform", {"method": "pigeon", "note": "x"}, "method"),
         ("next-reply", {"reply_at": "2000-01-01T00:00:00+08:00"}, "reply_at"),
@@ -490,9 +492,34 @@ def test_schema_documents_the_complaint_endpoints(world, api_as):
     for path in (
         "/api/v1/complaints/",
         "/api/v1/complaints/{id}/mishandled/",
+        "/api/v1/complaints/{id}/dismiss-proposal/",
         "/api/v1/complaints/{id}/complete/",
         "/api/v1/complaints/{id}/agree-deadline/",
         "/api/v1/incidents/",
         "/api/v1/incidents/suggestions/",
     ):
         assert any(p.rstrip("/") == path.rstrip("/") for p in paths), path
+
+
+def test_c11_a_missed_limit_shows_a_proposal_the_supervisor_dismisses_with_a_reason(world, api_as):
+    from guanjia.cases.services import sweep
+
+    at = timezone.now().replace(microsecond=0) - timedelta(minutes=30)
+    complaint = register(world, received_at=at, now=at)
+    url = f"{URL}{complaint.pk}"
+    supervisor = api_as(world.supervisor)
+    assert supervisor.get(f"{url}/").json()["mishandling_proposal"] is None
+    sweep(at + timedelta(minutes=10))
+
+    proposal = supervisor.get(f"{url}/").json()["mishandling_proposal"]
+    assert [limit["kind"] for limit in proposal["limits"]] == ["response"]
+    assert proposal["limits"][0]["kind_label"] == "响应"
+    assert supervisor.get(f"{url}/").json()["grade"] == "general"  # C11: not raised by itself
+    r = api_as(world.front_desk).post(f"{url}/dismiss-proposal/", {"reason": "停电"}, format="json")
+    assert r.status_code == 403
+    r = supervisor.post(f"{url}/dismiss-proposal/", {"reason": ""}, format="json")
+    assert r.status_code == 400 and "reason" in r.json()
+    r = supervisor.post(f"{url}/dismiss-proposal/", {"reason": "全楼停电"}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["mishandling_proposal"] is None and r.json()["grade"] == "general"
+    assert supervisor.post(f"{url}/dismiss-proposal/", {"reason": "再次"}, format="json").status_code == 409

@@ -277,3 +277,27 @@ def test_timeline_shows_status_changes_in_words(world, web_as):
     timeline = html.split('id="timeline"')[1].split("</section>")[0]
     assert "已登记 → 已派单" in timeline and "工程部" in timeline
     assert ">registered" not in timeline
+
+
+def test_c11_the_page_shows_the_supervisor_a_proposal_to_accept_or_dismiss(world, web_as):
+    from guanjia.cases.services import sweep
+
+    at = timezone.now().replace(microsecond=0) - timedelta(minutes=30)
+    complaint = register(world, received_at=at, now=at)
+    sweep(at + timedelta(minutes=10))
+
+    desk = web_as(world.front_desk).get(detail_url(complaint)).content.decode()
+    assert 'id="mishandling-proposal"' in desk and 'id="action-dismiss_proposal"' not in desk
+    client = web_as(world.supervisor)
+    html = client.get(detail_url(complaint)).content.decode()
+    assert 'id="mishandling-proposal"' in html and "提请认定处理不当" in html
+    assert 'id="action-dismiss_proposal"' in html and 'id="action-mishandled"' in html
+
+    url = reverse("complaints:dismiss_proposal", args=[complaint.pk])
+    assert client.post(url, {"dismiss_proposal-reason": ""}).status_code == 400
+    response = client.post(url, {"dismiss_proposal-reason": "全楼停电，无法派单"})
+    assert response.status_code == 302
+    html = client.get(detail_url(complaint)).content.decode()
+    assert 'id="mishandling-proposal"' not in html and "主管不认定处理不当" in html
+    complaint.refresh_from_db()
+    assert complaint.grade == "general"

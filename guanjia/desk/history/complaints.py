@@ -16,6 +16,7 @@ from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.complaints import services as cs
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, GroupMeasure, InformMethod, Nature
+from guanjia.complaints.proposals import open_proposals
 from guanjia.desk.history import texts
 from guanjia.desk.history.clock import Scheduler, Story
 from guanjia.desk.history.estate import Estate, scribble
@@ -25,9 +26,9 @@ from guanjia.estates.models import Customer, Unit
 #: How each kind of story goes: registration is on time except for paper forms; most finish in time.
 KINDS_PER_ESTATE = {
     "ontime": 31,
-    # Deliberate misses, few as in a well-run office: the sweep recorded each and raised the grade one step (C11)
-    "late": 2,  # finished after the 12 hours: the sweep records the miss and raises the grade (C11)
-    "slow": 1,  # the department signed for the form after the 10 minutes (C13)
+    # Deliberate misses, few as in a well-run office: the sweep recorded each and proposed "mishandled" (C11)
+    "late": 2,  # finished after the 12 hours: the supervisor accepts the proposal, one step up (C11)
+    "slow": 1,  # signed for after the 10 minutes (C13): the supervisor dismisses the proposal with a reason
     "invalid": 3,  # C04: explained to the customer and completed at once
     "significant": 4,
     "major": 1,
@@ -128,9 +129,9 @@ def plan_live(est: Estate, *, busy: bool) -> list[Spec]:
     its department (and any escalation acknowledged), its next limit hours away, nothing overdue. The board shows
     running countdowns; nothing the sweep would act on falls due in the first hours after start.
 
-    No live complaint is overdue on purpose: an overdue response or resolution is "mishandled" at the next sweep
-    (C11), one step up, which starts an escalation no one on the demo's desk acknowledges, and so on up to
-    critical within half an hour. ``DELIBERATELY_OVERDUE`` lists the demo's deliberate exceptions (none).
+    No live complaint is overdue on purpose: an overdue response or resolution is proposed "mishandled" at the
+    next sweep (C11) and alerts the supervisor and the office manager. ``DELIBERATELY_OVERDUE`` lists the
+    demo's deliberate exceptions (none).
     """
     end = est.end
     tomorrow = _day_of(est, end) + 1
@@ -237,6 +238,10 @@ def complaint_story(est: Estate, spec: Spec) -> Story:
     cs.complaint_acknowledge(complaint=complaint, actor=signer)
     yield est.clock() + est.minutes(2, 15)
     cs.complaint_set_nature(complaint=complaint, nature=Nature.VALID, actor=supervisor)
+    if spec.kind == "slow" and open_proposals(complaint.deadlines.all()):
+        cs.complaint_dismiss_proposal(
+            complaint=complaint, reason="交接班时处理单晚签收几分钟，已提醒部门，不认定处理不当。", actor=supervisor
+        )
 
     handling = spec.handling or _handling(est, spec)
     done = spec.received + handling
@@ -271,6 +276,10 @@ def complaint_story(est: Estate, spec: Spec) -> Story:
         return  # the rest happens after today: the complaint is open now
     yield max(done, est.clock() + est.minutes(5, 20))
     cs.complaint_complete(complaint=complaint, result=spec.topic.result, actor=signer)
+    if spec.kind == "late":
+        cs.complaint_mark_mishandled(
+            complaint=complaint, reason="超过12小时才处理完成，期间未与客户约定期限，认定处理不当。", actor=supervisor
+        )
     yield est.clock() + est.minutes(5, 90)
     on_site = spec.channel == Channel.VISIT or spec.kind == "major"
     cs.complaint_inform_customer(
