@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import can_manage_master_data
 from guanjia.workdays.forms import DayAction, DayForm, NoticeForm, YearForm
-from guanjia.workdays.models import CalendarDay
+from guanjia.workdays.models import CalendarDay, CalendarYear, YearStatus
 from guanjia.workdays.notice import NoticeDay, parse_notice
 from guanjia.workdays.selectors import recent_calendar_events, year_view
 from guanjia.workdays.services import (
@@ -32,6 +32,7 @@ from guanjia.workdays.services import (
     calendar_notice_import,
     calendar_year_confirm,
 )
+from guanjia.workdays.statutory import statutory_days
 
 #: Column headers of the month grids, Monday first as Chinese calendars print them.
 WEEKDAYS = [
@@ -65,6 +66,10 @@ def _page_year(raw: Any) -> tuple[int, str]:
     if form.is_valid():
         return form.cleaned_data["year"], ""
     return this_year, " ".join(str(e) for e in form.errors["year"])
+
+
+def _published(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year, status=YearStatus.PUBLISHED).exists()
 
 
 def _year_url(year: int) -> str:
@@ -126,7 +131,12 @@ def day_edit(request: HttpRequest) -> HttpResponse:
         try:
             if action == DayAction.RESET:
                 restored = calendar_day_reset(day=day, actor=request.user)
-                if restored is None:
+                computed = statutory_days(day.year).get(day)
+                if restored is None and computed and not _published(day.year):
+                    messages.success(
+                        request, _("%(date)s已恢复为法定节假日（自动计算）：%(name)s") % {"date": day, "name": computed}
+                    )
+                elif restored is None:
                     messages.success(request, _("%(date)s已恢复为默认（周一至周五上班）") % {"date": day})
                 else:
                     messages.success(

@@ -19,6 +19,7 @@ from guanjia.workdays.package import package_days, package_years
 from guanjia.workdays.services import (
     calendar_day_reset,
     calendar_day_set,
+    calendar_notice_import,
     calendar_sync_package,
     calendar_year_confirm,
 )
@@ -174,3 +175,34 @@ def test_v04_edit_bumps_the_version_again_on_commit(world, django_capture_on_com
     for callback in callbacks:
         callback()
     assert cache.get(calendar_module.VERSION_KEY) != before
+
+
+@pytest.mark.django_db
+def test_v04_notice_import_wins_over_computed_and_published_days_and_survives_a_sync(world):
+    notice = (
+        "春节：2月5日至11日放假调休，共7天。2月13日（周六）、2月20日（周六）上班。\n"
+        "国庆节：10月1日至7日放假调休，共7天。"
+    )
+    rows = calendar_notice_import(year=2027, text=notice, actor=world.office_manager)
+    assert len(rows) == 16 and all(row.source == Source.ADMIN for row in rows)
+    call_command("sync_calendar", stdout=None)
+    cal = load_calendar()
+    assert is_workday(cal, date(2027, 2, 13)) and not is_workday(cal, date(2027, 10, 7))
+    assert 2027 in cal.known_years
+    # importing the same notice again changes nothing but is still recorded
+    calendar_notice_import(year=2027, text=notice, actor=world.office_manager)
+    first, second = Event.objects.filter(verb="calendar.notice_imported").order_by("id")
+    assert len(first.data["changes"]) == 16 and second.data["changes"] == []
+    assert (first.data["before"], second.data["before"]) == (None, "admin")
+
+
+@pytest.mark.django_db
+def test_v04_notice_import_refuses_bad_text_without_changing_anything(world):
+    with pytest.raises(ValidationError) as err:
+        calendar_notice_import(year=2027, text="春节：2月15日至2月3日放假。", actor=world.office_manager)
+    assert "text" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        calendar_notice_import(year="二〇二七", text="春节：2月5日放假。", actor=world.office_manager)
+    assert "year" in err.value.message_dict
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not Event.objects.filter(verb__startswith="calendar.").exists()

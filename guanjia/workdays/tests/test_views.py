@@ -99,6 +99,8 @@ def test_v04_manager_resets_a_day_to_the_default(world, web_as):
     response = client.post(EDIT, {"year": 2027, "date": "2027-10-01", "action": "reset"})
     assert response.status_code == 302
     assert not CalendarDay.objects.filter(date=date(2027, 10, 1)).exists()
+    html = client.get(response["Location"]).content.decode()
+    assert "2027-10-01已恢复为法定节假日（自动计算）：国庆节" in html
     assert Event.objects.filter(verb="calendar.day_reset", actor=world.office_manager).count() == 1
 
 
