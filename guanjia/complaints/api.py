@@ -137,6 +137,7 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
             "group_measure",
             "group_measure_at",
             "result",
+            "settled_on_the_spot",
             "completed_at",
             "escalate_to",
             "response_due_at",
@@ -275,6 +276,12 @@ class ComplaintReasonSerializer(StrictSerializer):
 class ComplaintCompleteSerializer(StrictSerializer):
     result = serializers.CharField(max_length=services.DESCRIPTION_MAX, label=gettext_lazy("处理结果"))
     completed_at = serializers.DateTimeField(required=False, allow_null=True, label=gettext_lazy("完成时间"))
+    on_the_spot = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=gettext_lazy("当场解决"),
+        help_text=gettext_lazy("首问责任人当场解决，无需派单 (C15)"),
+    )
 
 
 class AgreeDeadlineSerializer(StrictSerializer):

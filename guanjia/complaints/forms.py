@@ -243,6 +243,9 @@ class InformForm(forms.Form):
 
 class CompleteForm(forms.Form):
     result = forms.CharField(label=_("处理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    on_the_spot = forms.BooleanField(
+        label=_("当场解决"), required=False, help_text=_("首问责任人当场处理完毕，无需派单 (C15)")
+    )
 
 
 class NatureForm(forms.Form):

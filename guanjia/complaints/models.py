@@ -147,6 +147,9 @@ class Complaint(Case):
     next_reply_at = models.DateTimeField(_("约定下次回复时间"), null=True, blank=True)
     special_service = models.BooleanField(_("特约服务投诉"), default=False)
     result = models.TextField(_("处理结果"), max_length=5000, blank=True)
+    settled_on_the_spot = models.BooleanField(
+        _("当场解决"), default=False, help_text=_("首问责任人即时处理完成，未派单 (C15)")
+    )
     customer_informed_at = models.DateTimeField(_("告知客户时间"), null=True, blank=True)
     customer_informed_method = models.CharField(_("告知方式"), max_length=16, choices=InformMethod.choices, blank=True)
     group_measure = models.CharField(_("集体投诉处理方式"), max_length=16, choices=GroupMeasure.choices, blank=True)

@@ -1024,20 +1024,39 @@ def complaint_inform_customer(
 
 
 def complaint_complete(
-    *, complaint: Complaint, result: str, actor: Any, completed_at: datetime | None = None
+    *,
+    complaint: Complaint,
+    result: str,
+    actor: Any,
+    completed_at: datetime | None = None,
+    on_the_spot: bool = False,
 ) -> Complaint:
     """C15: the department's result is logged; the resolution limit is met (late is recorded as late) and every
-    other open limit ends. An invalid complaint (C04) may be completed straight from registration."""
+    other open limit ends. The nature (C04) must be recorded first (``nature``, so the month's summary counts valid
+    complaints). An invalid complaint may be completed straight from registration; ``on_the_spot`` is the first
+    responder (or a supervisor) settling it at once at the desk, without dispatch: recorded on the complaint
+    (``settled_on_the_spot``) and on the completion event, and the response limit is met at that moment."""
     _require(can_handle_complaint(actor, complaint))
     result = _text(result, "result", required=True, max_length=DESCRIPTION_MAX)
+    on_the_spot = _flag(on_the_spot, "on_the_spot")
     now = timezone.now()
     with transaction.atomic():
         current = _locked(complaint)
         at = _past_time(completed_at, "completed_at", now=now, not_before=current.received_at)
-        if current.status == ComplaintStatus.REGISTERED and current.nature != Nature.INVALID:
-            raise TransitionError(_("须先派单处理；只有无效投诉可直接完成"))
         if not current.can_become(ComplaintStatus.COMPLETED):
             raise TransitionError(_("投诉已完成"))
+        if on_the_spot:
+            responder = getattr(actor, "pk", None) == current.first_responder_id
+            if not (responder or can_supervise_complaint(actor, current)):
+                raise PermissionError("only the first responder settles a complaint on the spot")
+            if current.status != ComplaintStatus.REGISTERED:
+                raise TransitionError(_("已派单的投诉不能再当场解决"))
+        elif current.status == ComplaintStatus.REGISTERED and current.nature != Nature.INVALID:
+            raise TransitionError(_("须先派单处理；当场解决请勾选“当场解决”，无效投诉可直接完成"))
+        if current.nature == Nature.UNDETERMINED:
+            raise _error("nature", _("须先认定投诉性质（有效或无效）才能完成 (C04)"))
+        if on_the_spot:
+            deadline_meet(subject=current, kind="response", at=at)
         resolve = deadline_meet(subject=current, kind="resolve", at=at)
         deadline_cancel(subject=current, at=now)
         current = case_transition(
@@ -1045,8 +1064,8 @@ def complaint_complete(
             to=ComplaintStatus.COMPLETED,
             actor=actor,
             at=at,
-            data={"late": bool(resolve and resolve.late), "nature": current.nature},
-            fields={"completed_at": at, "result": result},
+            data={"late": bool(resolve and resolve.late), "nature": current.nature, "on_the_spot": on_the_spot},
+            fields={"completed_at": at, "result": result, "settled_on_the_spot": on_the_spot},
         )
         # V01: the return visit is planned in the completion's transaction; a critical or major complaint
         # that belongs to an incident is visited as the incident (within 1 working day).

@@ -270,6 +270,7 @@ DATA_LABELS: dict[str, Any] = {
     "channel": gettext_lazy("方式"),
     "received_at": gettext_lazy("受理时间"),
     "entered_late": gettext_lazy("事后补录"),
+    "on_the_spot": gettext_lazy("当场解决"),
     "customers_in_incident": gettext_lazy("事件客户数"),
     "incident": gettext_lazy("事件"),
     "from": gettext_lazy("原"),
@@ -323,6 +324,10 @@ def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
     return str(value)
 
 
+#: Flags worth a line on the timeline only when set.
+_SHOWN_WHEN_TRUE = frozenset({"entered_late", "on_the_spot"})
+
+
 def _event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
     """The event's data as short "what: value" pairs in the desk's words (changes as old → new)."""
     if not isinstance(data, dict):
@@ -336,7 +341,7 @@ def _event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
         )
         data = {k: v for k, v in data.items() if k not in {"from", "to"}}
     for key, value in list(data.items())[:16]:
-        if key in _HIDDEN_DATA or value in (None, "", [], {}) or (key == "entered_late" and value is False):
+        if key in _HIDDEN_DATA or value in (None, "", [], {}) or (key in _SHOWN_WHEN_TRUE and value is False):
             continue
         if isinstance(value, dict) and ({"from", "to"} <= value.keys() or {"before", "after"} <= value.keys()):
             old, new = (value["from"], value["to"]) if "from" in value else (value["before"], value["after"])
@@ -394,6 +399,11 @@ def _open_handler(user: Any, complaint: Complaint) -> bool:
 
 def _has_pending(complaint: Complaint, kind: str) -> bool:
     return any(d.kind == kind and d.state == "pending" for d in getattr(complaint, "page_deadlines", []))
+
+
+def _settles(user: Any, complaint: Complaint) -> bool:
+    """C15: the first responder (or a supervisor) may settle a registered complaint on the spot."""
+    return getattr(user, "pk", None) == complaint.first_responder_id or _supervisor(user, complaint)
 
 
 def _proposed(complaint: Complaint) -> bool:
@@ -463,10 +473,12 @@ ACTIONS: dict[str, Action] = {
             forms.CompleteForm,
             lambda u, c: (
                 c.can_become(ComplaintStatus.COMPLETED)
-                and (c.status != ComplaintStatus.REGISTERED or c.nature == Nature.INVALID)
+                and (c.status != ComplaintStatus.REGISTERED or c.nature == Nature.INVALID or _settles(u, c))
                 and _handler(u, c)
             ),
-            lambda r, c, d: services.complaint_complete(complaint=c, result=d["result"], actor=r.user),
+            lambda r, c, d: services.complaint_complete(
+                complaint=c, result=d["result"], on_the_spot=bool(d.get("on_the_spot")), actor=r.user
+            ),
             gettext_lazy("已记录处理完成"),
         ),
         Action(

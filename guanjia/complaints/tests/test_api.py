@@ -188,6 +188,9 @@ def test_c13_c15_actions_dispatch_acknowledge_agree_complete(world, api_as):
     r = api_as(world.general_manager).post(f"{url}/acknowledge-escalation/", {}, format="json")
     assert r.status_code == 200, r.content
     r = desk.post(f"{url}/complete/", {"result": "已修复"}, format="json")
+    assert r.status_code == 400 and "nature" in r.json()  # C04: the nature is recorded before completion
+    assert desk.post(f"{url}/nature/", {"nature": "valid"}, format="json").status_code == 200
+    r = desk.post(f"{url}/complete/", {"result": "已修复"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "completed" and r.json()["completed_at"]
     again = desk.post(f"{url}/complete/", {"result": "again"}, format="json")
     assert again.status_code == 409

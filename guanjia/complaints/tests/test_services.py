@@ -507,6 +507,7 @@ def test_c15_notes_and_completion_meet_the_resolve_limit_and_end_the_others(worl
     complaint = services.complaint_set_next_reply(
         complaint=complaint, reply_at=timezone.now() + timedelta(hours=2), actor=world.front_desk
     )
+    complaint = services.complaint_set_nature(complaint=complaint, nature="valid", actor=world.front_desk)  # C04
     complaint = services.complaint_complete(complaint=complaint, result="灯已修好", actor=world.front_desk)
     assert complaint.status == "completed" and complaint.completed_at is not None
     assert complaint.deadlines.get(kind="resolve").state == "met"
@@ -520,6 +521,7 @@ def test_c15_completion_after_the_limit_is_recorded_late(world):
     at = timezone.now() - timedelta(hours=13)
     complaint = register(world, received_at=at)
     complaint = services.complaint_dispatch(complaint=complaint, department="engineering", actor=world.front_desk)
+    complaint = services.complaint_set_nature(complaint=complaint, nature="valid", actor=world.front_desk)  # C04
     complaint = services.complaint_complete(complaint=complaint, result="修好", actor=world.front_desk)
     resolve = complaint.deadlines.get(kind="resolve")
     assert resolve.state == "missed" and resolve.late is True and resolve.met_at == complaint.completed_at

@@ -92,6 +92,7 @@ def test_c13_dispatch_then_acknowledge_then_complete_and_inform(world, web_as):
     assert complaint.acknowledged_by == world.technician
 
     tech.post(reverse("complaints:note", args=[complaint.pk]), {"note-text": "已更换水管"})
+    services.complaint_set_nature(complaint=complaint, nature="valid", actor=world.front_desk)  # C04 before C15
     tech.post(reverse("complaints:complete", args=[complaint.pk]), {"complete-result": "已修复"})
     client = web_as(world.front_desk)  # the same test client, logged in as the desk again
     client.post(
@@ -118,7 +119,9 @@ def test_refused_transition_is_a_message_not_a_500(world, web_as):
 
 
 def test_complete_is_offered_only_when_the_service_allows_it(world, web_as):
-    complaint = register(world)
+    # Received by the butler: the desk may complete it at registration only once it is judged invalid (C04);
+    # settling it on the spot is the first responder's (C15).
+    complaint = register(world, first_responder=world.butler)
     client = web_as(world.front_desk)
     assert 'id="action-complete"' not in client.get(detail_url(complaint)).content.decode()
     client.post(

@@ -11,7 +11,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from guanjia.complaints.models import Complaint
-from guanjia.complaints.services import complaint_complete, complaint_dispatch, complaint_register
+from guanjia.complaints.services import (
+    complaint_complete,
+    complaint_dispatch,
+    complaint_register,
+    complaint_set_nature,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -46,6 +51,7 @@ def completed_complaint(world):
             incident=incident,
         )
         complaint_dispatch(complaint=complaint, department="engineering", actor=world.front_desk, at=received)
+        complaint_set_nature(complaint=complaint, nature="valid", actor=world.supervisor)  # C04 before C15
         return complaint_complete(
             complaint=complaint, result="已修复防水层", actor=world.supervisor, completed_at=completed_at
         )

@@ -13,7 +13,7 @@ from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import TransitionError, sweep
 from guanjia.complaints.models import Complaint
-from guanjia.complaints.services import complaint_complete, complaint_dispatch
+from guanjia.complaints.services import complaint_complete, complaint_dispatch, complaint_set_nature
 from guanjia.notifications.models import Notification
 from guanjia.repairs.models import Repair
 from guanjia.testing.factories import make_customer, make_staff, make_unit
@@ -308,6 +308,7 @@ def test_v06_unsatisfied_visit_reports_to_gm_opens_rectification_and_is_visited_
 
     # The rectification completed is visited again.
     complaint_dispatch(complaint=rect, department="engineering", actor=world.front_desk)
+    complaint_set_nature(complaint=rect, nature="valid", actor=world.supervisor)  # C04 before C15
     complaint_complete(complaint=rect, result="重新做防水", actor=world.supervisor)
     again = ReturnVisit.objects.get(object_id=rect.pk, case_type="complaint")
     assert again.status == VisitStatus.PLANNED
