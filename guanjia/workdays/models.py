@@ -3,7 +3,10 @@
 ``CalendarDay`` holds a statutory holiday (on a weekday or a weekend, so it carries its name) or a make-up
 working weekend day (调休上班). ``CalendarYear`` says whose word a year rests on: the published calendar
 shipped in the ``chinesecalendar`` package, or an administrator who entered or confirmed it. A year with no
-row is unknown: it is counted weekends-only and the pages show a warning until an administrator confirms it.
+row is unknown: it gets the statutory days of the 2024 law computed from the lunar calendar
+(``guanjia.workdays.statutory``) over the weekend rule, and the pages show a warning until an administrator enters
+the make-up days (调休, e.g. by pasting the State Council's notice) and confirms it. Rows always win over computed
+days.
 
 Rows are written only through ``guanjia.workdays.services`` (which records each change on the timeline and
 invalidates the in-process calendars); reads for deadline arithmetic go through
