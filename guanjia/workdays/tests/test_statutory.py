@@ -114,3 +114,17 @@ def test_v04_load_calendar_uses_computed_days_and_administrator_entries(world):
     assert is_workday(cal, date(2027, 2, 8)) and is_workday(cal, date(2027, 2, 20))
     assert not is_workday(cal, date(2027, 2, 5))
     assert next_workday(cal, date(2027, 2, 5) - timedelta(days=1)) == date(2027, 2, 8)
+
+
+@given(
+    st.dictionaries(st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)), st.booleans(), max_size=40),
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)),
+)
+def test_v04_administrator_rows_always_win_over_computed_days(rows, day):
+    cal = with_statutory(rows, (), ())
+    if day in rows:
+        assert is_workday(cal, day) == rows[day]
+    elif day in statutory_days(day.year):
+        assert not is_workday(cal, day)
+    else:
+        assert is_workday(cal, day) == (day.weekday() < 5)
