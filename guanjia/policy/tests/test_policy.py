@@ -103,6 +103,32 @@ def test_v02_visitor_roles_default_to_the_manual(world):
     assert policy.visitor_role("incident", "major") == policy.visitor_role("incident", "critical") == "general_manager"
 
 
+def test_v08_v10_quotas_and_export_day_default_to_the_rules(world):
+    policy = policy_for(world.estate)
+    assert policy.visit_quota("cs_supervisor") == 3  # V08: the CS-center manager
+    assert policy.visit_quota("office_manager") == 1  # V08: the head of the management office
+    assert policy.visit_quota("general_manager") is None
+    assert policy.records_export_day() == 10  # V10
+
+
+def test_v08_policies_of_many_projects_resolve_in_one_query(world, django_assert_num_queries):
+    from guanjia.policy.selectors import policies_for
+
+    policy_set(company=world.company, key="visit.quota.cs_supervisor", value=4, actor=world.general_manager)
+    policy_set(
+        company=world.company,
+        project=world.other_estate,
+        key="visit.quota.cs_supervisor",
+        value=5,
+        actor=world.general_manager,
+    )
+    with django_assert_num_queries(1):
+        by_project, by_company = policies_for([world.estate, world.other_estate])
+    assert by_project[world.estate.pk].visit_quota("cs_supervisor") == 4  # the company's value
+    assert by_project[world.other_estate.pk].visit_quota("cs_supervisor") == 5  # the project's own
+    assert by_company[world.company.pk].visit_quota("cs_supervisor") == 4
+
+
 def test_v01_major_complaint_visitor_is_the_general_manager_or_the_office_manager(world):
     from guanjia.policy.registry import KEYS
 
