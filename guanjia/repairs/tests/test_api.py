@@ -1,4 +1,6 @@
-"""/api/v1/repairs as API.md fixes it: create, read, accept, arrive, complete; limits R02–R05; O04."""
+"""/api/v1/repairs as API.md fixes it: create, read, accept, arrive, complete; limits R02–R05; O04.
+
+The non-standard actions (notify-department, assess, consent) are in test_api_nonstandard.py."""
 
 from __future__ import annotations
 
@@ -224,6 +226,9 @@ def test_schema_documents_the_repair_actions(world, api_as):
     schema = api_as(world.front_desk).get("/api/schema/", {"format": "json"}).json()
     for path in (
         "/api/v1/repairs/",
+        "/api/v1/repairs/{id}/notify-department",
+        "/api/v1/repairs/{id}/assess",
+        "/api/v1/repairs/{id}/consent",
         "/api/v1/repairs/{id}/accept",
         "/api/v1/repairs/{id}/arrive",
         "/api/v1/repairs/{id}/complete",
