@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from guanjia.workdays.calendar import WEEKENDS_ONLY, Calendar, count_workdays, is_workday, next_workday
+from guanjia.workdays.calendar import (
+    WEEKENDS_ONLY,
+    Calendar,
+    count_workdays,
+    is_workday,
+    next_workday,
+    with_statutory,
+)
 from guanjia.workdays.deadlines import (
     after_hours,
     after_minutes,
@@ -17,10 +24,12 @@ from guanjia.workdays.deadlines import (
     local_day,
     working_days_between,
 )
-from guanjia.workdays.package import package_calendar
+from guanjia.workdays.package import package_calendar, package_days, package_years
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKAGE = package_calendar()
+#: What load_calendar builds from a fresh database: the package, and computed statutory days for later years.
+COMPUTED = with_statutory({d: p.is_workday for d, p in package_days().items()}, package_years(), package_years())
 
 zones = st.sampled_from([UTC, SHANGHAI, ZoneInfo("America/New_York"), ZoneInfo("Pacific/Kiritimati")])
 starts = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31), timezones=zones)
@@ -36,7 +45,7 @@ def random_calendars() -> st.SearchStrategy[Calendar]:
     )
 
 
-calendars = st.one_of(st.just(PACKAGE), st.just(WEEKENDS_ONLY), random_calendars())
+calendars = st.one_of(st.just(PACKAGE), st.just(COMPUTED), st.just(WEEKENDS_ONLY), random_calendars())
 
 
 def brute_count(cal: Calendar, after: date, last: date) -> int:
