@@ -109,6 +109,9 @@ def _initial_for(raw_date: str | None) -> dict[str, Any]:
     day = form.cleaned_data["date"]
     row = CalendarDay.objects.filter(date=day).first()
     if row is None:
+        computed = statutory_days(day.year).get(day)
+        if computed and not _published(day.year):  # a statutory day: the usual change is to make it worked
+            return {"date": day, "action": DayAction.WORKDAY, "name": computed}
         return {"date": day, "action": DayAction.HOLIDAY if day.weekday() < 5 else DayAction.WORKDAY}
     return {"date": day, "action": DayAction.WORKDAY if row.is_workday else DayAction.HOLIDAY, "name": row.name}
 

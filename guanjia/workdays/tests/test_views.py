@@ -154,6 +154,8 @@ def test_v04_year_confirmed_by_the_manager(world, web_as):
 def test_v04_clicking_a_day_prefills_the_form(world, web_as):
     html = web_as(world.office_manager).get(URL, {"year": 2026, "date": "2026-10-10"}).content.decode()
     assert 'value="2026-10-10"' in html and 'value="国庆节调休"' in html
+    computed = web_as(world.office_manager).get(URL, {"year": 2027, "date": "2027-02-05"}).content.decode()
+    assert 'value="2027-02-05"' in computed and 'value="春节"' in computed
 
 
 @pytest.mark.django_db
