@@ -67,6 +67,7 @@ def _seed(world: Any, api_as: Any) -> dict[str, Any]:
     for action, body in (
         ("dispatch", {"department": "security", "assignee": world.butler.pk}),
         ("acknowledge", {}),
+        ("nature", {"nature": "valid", "reason": "门禁卡确属故障"}),  # C04: the nature before completion
         ("complete", {"result": "补办门禁卡"}),
     ):
         answer = manager.post(f"/api/v1/complaints/{settled.pk}/{action}/", body, format="json")
