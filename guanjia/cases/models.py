@@ -42,6 +42,7 @@ DEADLINE_KIND_LABELS: dict[str, Any] = {
     "escalate": _("上报"),
     "resolve": _("处理完成"),
     "next_reply": _("约定回复"),
+    "inform": _("当日告知结果"),
     "order": _("开派工单"),
     "notify": _("通知部门"),
     "arrive": _("到场"),

@@ -8,7 +8,9 @@ the complaint's current state first: a complaint completed (or a limit replaced)
   responsible and the next level up (the escalation role of C13) are alerted, and the complaint shows the
   supervisor a proposal to mark it mishandled (``complaints.proposals``). C11: the grade does not rise by
   itself; a supervisor accepts the proposal (``complaint_mark_mishandled``) or dismisses it with a reason;
-- next_reply: a reminder to the assignee and the clerk before it; a miss is reported to the CS supervisor.
+- next_reply: a reminder to the assignee and the clerk before it; a miss is reported to the CS supervisor;
+- inform (C16, set at completion, ends 24:00 of the completion day): a reminder to the desk before it; a miss
+  is reported to the CS supervisor.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import register_deadline_handler
-from guanjia.complaints.models import Complaint
+from guanjia.complaints.models import Complaint, ComplaintStatus
 from guanjia.complaints.proposals import OPEN, PROPOSAL_KINDS
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
@@ -116,7 +118,48 @@ def on_next_reply_missed(deadline: Deadline, subject: Any, now: datetime) -> Non
     )
 
 
+def _completed(subject: Any) -> Complaint | None:
+    """The complaint, locked, when it is completed and not yet closed: the same-day reply is still owed."""
+    complaint = Complaint.objects.select_for_update().select_related("project").filter(pk=subject.pk).first()
+    if complaint is None or complaint.status != ComplaintStatus.COMPLETED:
+        return None
+    return complaint
+
+
+def on_inform_remind(deadline: Deadline, subject: Any, now: datetime) -> None:
+    """C16: remind the desk (the clerk, the first responder, the handler) to tell the customer the result today."""
+    complaint = _completed(subject)
+    if complaint is None:
+        return
+    notify(
+        recipients=_people(complaint, [], complaint.registered_by, complaint.first_responder, complaint.assignee),
+        kind="complaint.inform_reminder",
+        title=_("%(number)s 已处理完成，请在今天 24:00 前告知客户结果") % {"number": complaint.number},
+        url=f"/complaints/{complaint.pk}/",
+        project=complaint.project,
+        level=Level.WARNING,
+        dedupe_key=f"complaint:{complaint.pk}:remind:{deadline.pk}",
+    )
+
+
+def on_inform_missed(deadline: Deadline, subject: Any, now: datetime) -> None:
+    """C16: the result was not told the same day: the CS supervisor is told (counted in the monthly report)."""
+    complaint = _completed(subject)
+    if complaint is None:
+        return
+    notify(
+        recipients=_people(complaint, [Role.CS_SUPERVISOR], complaint.registered_by),
+        kind="complaint.inform_missed",
+        title=_("%(number)s 未在完成当天告知客户结果") % {"number": complaint.number},
+        url=f"/complaints/{complaint.pk}/",
+        project=complaint.project,
+        level=Level.WARNING,
+        dedupe_key=f"complaint:{complaint.pk}:missed:{deadline.pk}",
+    )
+
+
 def register() -> None:
     for kind in MISHANDLING_KINDS:
         register_deadline_handler(MODEL, kind, on_missed=on_missed_limit)
     register_deadline_handler(MODEL, "next_reply", on_missed=on_next_reply_missed, on_remind=on_next_reply_remind)
+    register_deadline_handler(MODEL, "inform", on_missed=on_inform_missed, on_remind=on_inform_remind)

@@ -1011,6 +1011,8 @@ def complaint_inform_customer(
         current = _locked(complaint)
         at = _past_time(at, "at", now=timezone.now(), not_before=current.received_at)
         deadline_meet(subject=current, kind="next_reply", at=at)
+        if current.completed_at is not None and at >= current.completed_at:
+            deadline_meet(subject=current, kind="inform", at=at)  # C16: the result told (the same day, or late)
         current.customer_informed_at, current.customer_informed_method = at, method
         _save(current, "customer_informed_at", "customer_informed_method")
         record(
@@ -1021,6 +1023,22 @@ def complaint_inform_customer(
             data={"method": method, "note": note},
         )
     return current
+
+
+#: C16: the same-day reply is reminded at this local hour, or this long before 24:00 when completed later.
+INFORM_REMIND_HOUR = 17
+INFORM_REMIND_LATE = timedelta(hours=2)
+
+
+def _set_inform(complaint: Complaint, *, completed_at: datetime, now: datetime) -> None:
+    """C16: completion starts the "inform" limit — the customer told the result by 24:00 of the completion day
+    (Asia/Shanghai), reminded at 17:00 (2 h before 24:00 when completed after 17:00). Met by
+    ``complaint_inform_customer``; counted in the monthly report (S01, S05)."""
+    due = end_of_days(completed_at, 0)
+    remind_at = timezone.localtime(completed_at).replace(hour=INFORM_REMIND_HOUR, minute=0, second=0, microsecond=0)
+    if remind_at <= completed_at:
+        remind_at = due - INFORM_REMIND_LATE
+    deadline_set(subject=complaint, kind="inform", due_at=due, now=now, remind_before=due - remind_at)
 
 
 def complaint_complete(
@@ -1059,6 +1077,7 @@ def complaint_complete(
             deadline_meet(subject=current, kind="response", at=at)
         resolve = deadline_meet(subject=current, kind="resolve", at=at)
         deadline_cancel(subject=current, at=now)
+        _set_inform(current, completed_at=at, now=now)
         current = case_transition(
             case=current,
             to=ComplaintStatus.COMPLETED,

@@ -168,7 +168,8 @@ def test_c04_invalid_complaint_is_completed_straight_from_registration_with_its_
         complaint=complaint, result="已向客户礼貌解释并提供自来水公司电话", actor=world.front_desk
     )
     assert complaint.status == "completed" and complaint.result.startswith("已向客户礼貌解释")
-    assert not complaint.deadlines.filter(state=DeadlineState.PENDING).exists()
+    # every limit ended but C16's same-day reply, which completion starts
+    assert list(complaint.deadlines.filter(state=DeadlineState.PENDING).values_list("kind", flat=True)) == ["inform"]
 
 
 # --- C05–C09 grade at registration -----------------------------------------------------------------------------
@@ -511,7 +512,8 @@ def test_c15_notes_and_completion_meet_the_resolve_limit_and_end_the_others(worl
     complaint = services.complaint_complete(complaint=complaint, result="灯已修好", actor=world.front_desk)
     assert complaint.status == "completed" and complaint.completed_at is not None
     assert complaint.deadlines.get(kind="resolve").state == "met"
-    assert not complaint.deadlines.filter(state=DeadlineState.PENDING).exists()
+    # every limit ended but C16's same-day reply, which completion starts
+    assert list(complaint.deadlines.filter(state=DeadlineState.PENDING).values_list("kind", flat=True)) == ["inform"]
     assert "complaint.note" in verbs(complaint)
     with pytest.raises(TransitionError):
         services.complaint_complete(complaint=complaint, result="again", actor=world.front_desk)

@@ -141,8 +141,10 @@ def test_c11_a_completed_complaint_gets_nothing_from_the_sweep(world, at):
         complaint=complaint, nature="invalid", reason="非物业责任", actor=world.front_desk
     )
     services.complaint_complete(complaint=complaint, result="已解释", actor=world.front_desk)
-    assert sweep(at + timedelta(days=2)).missed == []
-    assert mishandlings(complaint) == []
+    # only C16's same-day reply (never told) falls due; no limit of the handling fires or is proposed
+    missed = sweep(at + timedelta(days=2)).missed
+    assert [Deadline.objects.get(pk=pk).kind for pk in missed] == ["inform"]
+    assert mishandlings(complaint) == [] and proposals(complaint) == []
 
 
 def test_c11_handler_is_idempotent_against_the_complaints_state(world, at):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Exists, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from guanjia.reports.selectors.scope import (
     VISIT_DONE,
     _ids,
     _kept_in_time,
+    _limits,
     _rate,
     _repair_on_time,
     add_months,
@@ -38,6 +39,7 @@ TARGETS: dict[str, float] = {
     "response": 1.0,
     "resolution": 1.0,
     "complaint_handling": 1.0,
+    "same_day_reply": 1.0,
     "handling": 1.0,
     "repair_timeliness": 1.0,
     "return_visit": 1.0,
@@ -48,6 +50,7 @@ RATE_LABELS: dict[str, Any] = {
     "response": gettext_lazy("投诉按时响应率"),
     "resolution": gettext_lazy("投诉按时处理率"),
     "complaint_handling": gettext_lazy("投诉办结率"),
+    "same_day_reply": gettext_lazy("当日告知结果率"),
     "handling": gettext_lazy("走访问题处理率"),
     "repair_timeliness": gettext_lazy("维修及时率"),
     "return_visit": gettext_lazy("回访率"),
@@ -67,6 +70,9 @@ def complaint_figures(*, projects: Iterable[Project | int], month: date) -> dict
     - ``resolved_in_time``: the same for its resolve limit. A complaint whose resolve limit is still to be
       agreed has none, so it is not resolved in time.
     - ``handled``: completed or closed (投诉办结率).
+    - ``inform_due``: complaints whose completion started C16's same-day reply (the customer told the result by
+      24:00 of the completion day); ``informed_same_day``: of them, told in time (the same definition as
+      ``responded_in_time``, for the "inform" limit).
     """
     start, end = month_bounds(month)
     rows = Complaint.objects.filter(project_id__in=_ids(projects), received_at__gte=start, received_at__lt=end)
@@ -81,13 +87,16 @@ def complaint_figures(*, projects: Iterable[Project | int], month: date) -> dict
         "responded_in_time": Count("id", filter=_kept_in_time(Complaint, "response")),
         "resolved_in_time": Count("id", filter=_kept_in_time(Complaint, "resolve")),
         "handled": Count("id", filter=Q(status__in=COMPLAINT_DONE)),
+        "inform_due": Count("id", filter=Q(Exists(_limits(Complaint, "inform")))),
+        "informed_same_day": Count("id", filter=_kept_in_time(Complaint, "inform")),
     }
     for key, (field, values) in breakdowns.items():
         for value in values:
             counts[f"{key}__{value}"] = Count("id", filter=Q(**{field: value}))
     raw = rows.aggregate(**counts)
     figures: dict[str, Any] = {
-        name: raw[name] for name in ("total", "responded_in_time", "resolved_in_time", "handled")
+        name: raw[name]
+        for name in ("total", "responded_in_time", "resolved_in_time", "handled", "inform_due", "informed_same_day")
     }
     for key, (_field, values) in breakdowns.items():
         figures[key] = {value: raw[f"{key}__{value}"] for value in values}
@@ -173,6 +182,7 @@ def rates(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "response": (c["responded_in_time"], c["total"]),
         "resolution": (c["resolved_in_time"], c["total"]),
         "complaint_handling": (c["handled"], c["total"]),
+        "same_day_reply": (c["informed_same_day"], c["inform_due"]),
         "handling": (h["issues_handled"], h["issues"]),
         "repair_timeliness": (r["on_time"], r["completed"]),
         "return_visit": (v["done"], v["due"]),

@@ -152,6 +152,7 @@ class Generator:
         complaint = Complaint.objects.create(**values)
         self._limits(complaint, "response", rnd.choice(LIMIT_FATES), received)
         self._limits(complaint, "resolve", rnd.choice(LIMIT_FATES), received + timedelta(hours=2))
+        self._limits(complaint, "inform", rnd.choice(LIMIT_FATES), received + timedelta(hours=5))  # C16
         self.data.complaints.append(complaint)
         return complaint
 

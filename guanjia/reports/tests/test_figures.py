@@ -71,6 +71,10 @@ def brute_figures(data, project_ids, month=MONTH):
             "responded_in_time": sum(kept(data, "response", c.pk) for c in complaints),
             "resolved_in_time": sum(kept(data, "resolve", c.pk) for c in complaints),
             "handled": sum(c.status in DONE_COMPLAINT for c in complaints),
+            "inform_due": sum(
+                any(d.state != "cancelled" for d in data.limits.get(("inform", c.pk), [])) for c in complaints
+            ),
+            "informed_same_day": sum(kept(data, "inform", c.pk) for c in complaints),
         },
         "repairs": {
             "total": len(repairs),
