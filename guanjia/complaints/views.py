@@ -593,7 +593,11 @@ def _make_form(name: str, complaint: Complaint, request: HttpRequest, data: Any 
         kwargs["initial"] = {"nature": complaint.nature if complaint.nature != Nature.UNDETERMINED else Nature.VALID}
     elif name == "inform":
         kwargs["initial"] = {"note": complaint.result}
-    return ACTIONS[name].form(data, **kwargs)
+    form = ACTIONS[name].form(data, **kwargs)
+    registered = complaint.status == ComplaintStatus.REGISTERED
+    if name == "complete" and not (registered and _settles(request.user, complaint)):
+        del form.fields["on_the_spot"]  # C15: only the first responder settles a registered complaint on the spot
+    return form
 
 
 def _facts_form(complaint: Complaint, data: Any = None) -> forms.FactsForm:

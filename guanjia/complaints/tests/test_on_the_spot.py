@@ -79,3 +79,11 @@ def test_c15_the_page_offers_the_first_responder_to_settle_it_on_the_spot(world,
     assert complaint.status == "completed" and complaint.settled_on_the_spot
     html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
     assert "当场解决" in html
+
+
+def test_c15_the_on_the_spot_option_is_not_offered_once_dispatched(world, web_as):
+    complaint = register(world, actor=world.front_desk)
+    services.complaint_set_nature(complaint=complaint, nature="valid", actor=world.front_desk)
+    services.complaint_dispatch(complaint=complaint, department="engineering", actor=world.front_desk)
+    html = web_as(world.front_desk).get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert 'id="action-complete"' in html and 'name="complete-on_the_spot"' not in html
