@@ -398,7 +398,12 @@ def _open_handler(user: Any, complaint: Complaint) -> bool:
 
 
 def _has_pending(complaint: Complaint, kind: str) -> bool:
-    return any(d.kind == kind and d.state == "pending" for d in getattr(complaint, "page_deadlines", []))
+    """A ``kind`` limit still to be kept: running, or missed and not kept yet (C11: a missed escalation is still
+    acknowledged when it reaches its role, recorded late)."""
+    return any(
+        d.kind == kind and (d.state == "pending" or (d.state == "missed" and d.met_at is None))
+        for d in getattr(complaint, "page_deadlines", [])
+    )
 
 
 def _settles(user: Any, complaint: Complaint) -> bool:

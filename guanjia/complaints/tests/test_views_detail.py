@@ -304,3 +304,16 @@ def test_c11_the_page_shows_the_supervisor_a_proposal_to_accept_or_dismiss(world
     assert 'id="mishandling-proposal"' not in html and "主管不认定处理不当" in html
     complaint.refresh_from_db()
     assert complaint.grade == "general"
+
+
+def test_c11_c13_a_missed_escalation_can_still_be_acknowledged_on_the_page(world, web_as):
+    from guanjia.cases.services import sweep
+
+    at = timezone.now().replace(microsecond=0) - timedelta(minutes=30)
+    complaint = register(world, facts={"injury": "minor"}, received_at=at, now=at)  # significant: office manager
+    sweep(at + timedelta(minutes=8))
+    manager = web_as(world.office_manager)
+    assert 'id="action-acknowledge_escalation"' in manager.get(detail_url(complaint)).content.decode()
+    assert manager.post(reverse("complaints:acknowledge_escalation", args=[complaint.pk])).status_code == 302
+    escalate = complaint.deadlines.get(kind="escalate")
+    assert escalate.met_at is not None and escalate.late is True
