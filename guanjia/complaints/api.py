@@ -471,8 +471,8 @@ class ComplaintViewSet(
     @extend_schema(
         summary=gettext_lazy("登记投诉 (C01–C03)"),
         description=gettext_lazy(
-            "received_at 可早于当前（事后补录纸质单，时限从受理时间起算，已过的时限记为超时但不自动升级），"
-            "不能晚于当前。"
+            "received_at 可早于当前（事后补录纸质单，时限从受理时间起算；各时限按所记录步骤的时间判定，"
+            "步骤时间在期限之前即为按时，已过且无按时步骤的时限记为超时但不提醒），不能晚于当前。"
         ),
         request=ComplaintCreateSerializer,
         responses={201: ComplaintSerializer, **_errors()},
