@@ -66,6 +66,7 @@ PRODUCTION_SECRET_KEY = secrets.token_urlsafe(64)
         (PRODUCTION_SECRET_KEY, "the same as SECRET_KEY"),
         ("guanjia-local-development-pii-hash-key-not-for-production", "the published development key"),
     ],
+    ids=["missing", "too-short", "same-as-secret-key", "published-development-key"],  # never a random id: xdist
 )
 def test_production_refuses_to_start_without_its_own_pii_hash_key(tmp_path, pii_hash_key, why):
     result = manage(
