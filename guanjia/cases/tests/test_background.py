@@ -41,6 +41,13 @@ def _redis_url() -> str:
     return url
 
 
+def forget_broker_connections(app) -> None:
+    """Celery keeps the connection pool, producer pool and result backend it first made; drop them all."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    vars(app._local).pop("backend", None)  # the result backend, made once per thread
+
+
 @pytest.mark.django_db(transaction=True)
 def test_sweep_task_runs_on_a_celery_worker(world):
     url = _redis_url()
@@ -52,6 +59,7 @@ def test_sweep_task_runs_on_a_celery_worker(world):
 
     saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    forget_broker_connections(app)  # a connection made earlier may point at another broker
     ticket = make_ticket(world)
     now = timezone.now()
     deadline_set(subject=ticket, kind="response", due_at=now + timedelta(milliseconds=1), now=now)
@@ -61,6 +69,7 @@ def test_sweep_task_runs_on_a_celery_worker(world):
             outcome = sweep_task.delay().get(timeout=20)
     finally:
         app.conf.update(saved)
+        forget_broker_connections(app)
 
     # The worker runs the sweep and every registered periodic job (guanjia.cases.periodic).
     assert {k: outcome[k] for k in ("missed", "reminded", "failed")} == {"missed": 1, "reminded": 0, "failed": 0}

@@ -36,12 +36,20 @@ def broker_down(settings):
     saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
     settings.REDIS_URL = DEAD_BROKER
     app.conf.update(broker_url=DEAD_BROKER, task_always_eager=False)
-    app._pool = None
+    forget_broker_connections(app)
     try:
         yield
     finally:
         app.conf.update(saved)
-        app._pool = None
+        forget_broker_connections(app)
+
+
+def forget_broker_connections(app) -> None:
+    """Celery keeps the connection pool, producer pool and result backend it first made; a test that points it
+    at another broker must drop them all, or the next test still talks to this one."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    vars(app._local).pop("backend", None)  # the result backend, made once per thread
 
 
 def job_in(world, status: str, *, beat: datetime, attempts: int = 0, **kw) -> ExportJob:
