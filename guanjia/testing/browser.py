@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 768, "height": 1024}  # portrait, as a tablet is held at the counter
 
 
 def require_chromium() -> None:
@@ -55,3 +56,22 @@ def phone_page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def tablet(browser: Any) -> Iterator[Any]:
+    """``tablet()`` opens a page on a new portrait tablet (its own cookies): two people, two devices."""
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = browser.new_context(
+            viewport=TABLET, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

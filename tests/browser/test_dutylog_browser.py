@@ -3,37 +3,18 @@ hands over; the incoming butler, on another tablet, reads the sheet and signs on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from guanjia.testing.browser import TABLET
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-TABLET = {"width": 768, "height": 1024}
-
-
-@pytest.fixture
-def tablet(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_page() -> Any:
-        context = browser.new_context(
-            viewport=TABLET, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def log_in(page: Any, base: str, username: str, next_path: str) -> None:

@@ -3,32 +3,13 @@ technician logs in with it, is made to choose their own password, and reaches th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from guanjia.testing.browser import TABLET
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"width": 768, "height": 1024}
-
-
-@pytest.fixture
-def tablet(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_page() -> Any:
-        context = browser.new_context(
-            viewport=TABLET, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def log_in(page: Any, base: str, username: str, password: str, next_path: str) -> None:
