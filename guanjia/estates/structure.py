@@ -128,14 +128,24 @@ def project_update(*, project: Project, version: int, values: dict[str, Any], ac
 
 
 def project_retire(*, project: Project, actor: Any, now: datetime, reason: str = "") -> Project:
-    """A project the company no longer manages: it leaves the project switcher; its records stay."""
+    """A project the company no longer manages: marked retired, never deleted; its records stay."""
     _require(access.can_manage_company(actor) and access.can_see_project(actor, project))
     with transaction.atomic():
-        if Project.objects.filter(pk=project.pk, is_retired=False).update(is_retired=True, retired_at=now) != 1:
-            raise ConflictError(_("该项目已停用。"))
-        record(subject=project, verb="project.retired", actor=actor, project=project, reason=reason, at=now)
+        _retire(project, _("该项目已停用。"), actor=actor, now=now, reason=reason, project=project)
     project.refresh_from_db()
     return project
+
+
+def _retire(
+    item: Project | Building | Unit, already: str, *, actor: Any, now: datetime, reason: str, **where: Any
+) -> None:
+    """Retire ``item`` once (a conditional UPDATE: a second retirement, even a concurrent one, is a conflict)
+    and record it on its timeline, inside the caller's transaction."""
+    model = type(item)
+    if model.objects.filter(pk=item.pk, is_retired=False).update(is_retired=True, retired_at=now) != 1:
+        raise ConflictError(already)
+    verb = f"{model._meta.model_name}.retired"
+    record(subject=item, verb=verb, actor=actor, reason=reason, at=now, **where)
 
 
 # --- Buildings -------------------------------------------------------------------------------------------
@@ -180,9 +190,7 @@ def building_retire(*, building: Building, actor: Any, now: datetime, reason: st
     with transaction.atomic():
         if Unit.objects.filter(building=building, is_retired=False).exists():
             raise ConflictError(_("该楼栋还有在用的房屋，请先停用这些房屋。"))
-        if Building.objects.filter(pk=building.pk, is_retired=False).update(is_retired=True, retired_at=now) != 1:
-            raise ConflictError(_("该楼栋已停用。"))
-        record(subject=building, verb="building.retired", actor=actor, reason=reason, at=now)
+        _retire(building, _("该楼栋已停用。"), actor=actor, now=now, reason=reason)
     building.refresh_from_db()
     return building
 
@@ -309,8 +317,6 @@ def unit_retire(*, unit: Unit, actor: Any, now: datetime, reason: str = "") -> U
     with transaction.atomic():
         if Residency.objects.filter(unit=unit, move_out_date__isnull=True).exists():
             raise ConflictError(_("该房屋还有住户，请先为住户办理迁出。"))
-        if Unit.objects.filter(pk=unit.pk, is_retired=False).update(is_retired=True, retired_at=now) != 1:
-            raise ConflictError(_("该房屋已停用。"))
-        record(subject=unit, verb="unit.retired", actor=actor, reason=reason, at=now)
+        _retire(unit, _("该房屋已停用。"), actor=actor, now=now, reason=reason)
     unit.refresh_from_db()
     return unit
