@@ -20,11 +20,13 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path.startswith(_ALWAYS):  # decided before the user is loaded: probes never touch the session
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             change = reverse("password_change")
-            path = request.path
-            if path != change and not path.startswith(_ALWAYS):
+            if path != change:
                 if path.startswith("/api/"):
                     return JsonResponse({"detail": _("请先修改一次性密码。")}, status=403)
                 if request.headers.get("HX-Request"):
