@@ -36,9 +36,13 @@ MODEL = "complaints.complaint"
 MISHANDLING_KINDS = PROPOSAL_KINDS
 
 
+def _locked(subject: Any) -> Complaint | None:
+    return Complaint.objects.select_for_update().select_related("project").filter(pk=subject.pk).first()
+
+
 def _current(subject: Any) -> Complaint | None:
     """The complaint, locked, when it is still open; None otherwise (nothing to do)."""
-    complaint = Complaint.objects.select_for_update().select_related("project").filter(pk=subject.pk).first()
+    complaint = _locked(subject)
     if complaint is None or not complaint.is_open:
         return None
     return complaint
@@ -120,7 +124,7 @@ def on_next_reply_missed(deadline: Deadline, subject: Any, now: datetime) -> Non
 
 def _completed(subject: Any) -> Complaint | None:
     """The complaint, locked, when it is completed and not yet closed: the same-day reply is still owed."""
-    complaint = Complaint.objects.select_for_update().select_related("project").filter(pk=subject.pk).first()
+    complaint = _locked(subject)
     if complaint is None or complaint.status != ComplaintStatus.COMPLETED:
         return None
     return complaint
