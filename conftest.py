@@ -60,6 +60,17 @@ def web_as(client):
 __all__ = ["World"]
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Exports run in daemon threads on the embedded default. One that a test started (a sweep in the first days
+    of a month queues the kept monthly exports) must finish before the test's database is flushed, or the flush
+    meets its open transaction ("database table is locked") and the next test finds the rows left behind."""
+    from guanjia.exports.services import background_exports_drain
+
+    background_exports_drain(timeout=60)
+    return (yield)
+
+
 def _hypothesis_profile() -> None:
     """Property tests judge results, never speed: no deadline (a loaded CI machine made one flaky), no example
     database written into the tree, and the same examples on every CI run."""
