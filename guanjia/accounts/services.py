@@ -29,8 +29,9 @@ from guanjia.accounts.access import (
     mask_phone,
 )
 from guanjia.accounts.models import Role, User
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Project, Unit
-from guanjia.estates.services import ConflictError, normalize_phone
+from guanjia.estates.services import normalize_phone
 from guanjia.timeline.services import record
 
 #: Letters and digits that cannot be mistaken for one another when read out or copied from a screen.

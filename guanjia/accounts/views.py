@@ -24,8 +24,8 @@ from guanjia.accounts import access, services
 from guanjia.accounts.forms import OwnPasswordChangeForm, StaffChangeForm, StaffCreateForm
 from guanjia.accounts.models import Role, User
 from guanjia.accounts.workload import open_work_for
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Unit
-from guanjia.estates.services import ConflictError
 from guanjia.timeline.selectors import events_for
 
 PAGE_SIZE = 50

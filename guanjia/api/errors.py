@@ -22,8 +22,7 @@ from rest_framework.exceptions import PermissionDenied as DrfPermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from guanjia.cases.services import TransitionError
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError, NotPossible
 
 
 class Conflict(APIException):
@@ -45,7 +44,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response({"detail": _("请求内容过大。")}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    if isinstance(exc, (ConflictError, TransitionError)):
+    if isinstance(exc, (ConflictError, NotPossible)):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         return Response({"detail": _("与已有记录冲突，请刷新后重试。")}, status=status.HTTP_409_CONFLICT)

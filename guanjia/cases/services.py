@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project
 from guanjia.cases.models import Case, CaseCounter, Deadline, DeadlineState, Department
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.timeline.services import record
 
 logger = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ C = TypeVar("C", bound=Case)
 MAX_ATTEMPTS = 5
 #: Deadlines claimed per sweep call; the next call takes the rest.
 SWEEP_BATCH = 500
-
-
-class TransitionError(Exception):
-    """The status change is not allowed from the current status: "not possible now" (HTTP 409)."""
 
 
 # --- Numbers ---------------------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ from guanjia.complaints.models import (
     Nature,
 )
 from guanjia.complaints.proposals import open_proposals
-from guanjia.estates.api import ScopedPrimaryKeyField, VersionField, _errors
+from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Building, Customer, Project, Unit
 
@@ -190,18 +191,6 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
 
 
 # --- serializers: in -----------------------------------------------------------------------------------------
-
-
-class StrictSerializer(serializers.Serializer[Any]):
-    """Refuses fields it does not know, by name, instead of dropping them silently."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        initial = getattr(self, "initial_data", None)
-        initial = initial if isinstance(initial, dict) else {}
-        unknown = sorted(set(initial) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({f: [_("未知字段")] for f in unknown})
-        return attrs
 
 
 def _count_field(label: Any) -> serializers.IntegerField:
@@ -424,7 +413,7 @@ def _action(serializer: type[serializers.Serializer[Any]], summary: Any, path: s
         request=serializer,
         responses={
             kw.pop("code", 200): kw.pop("response", ComplaintSerializer),
-            **_errors(conflict=gettext_lazy("投诉已被他人修改，或当前状态不允许此操作")),
+            **error_responses(gettext_lazy("投诉已被他人修改，或当前状态不允许此操作")),
         },
     )
 
@@ -475,7 +464,7 @@ class ComplaintViewSet(
             "步骤时间在期限之前即为按时，已过且无按时步骤的时限记为超时但不提醒），不能晚于当前。"
         ),
         request=ComplaintCreateSerializer,
-        responses={201: ComplaintSerializer, **_errors()},
+        responses={201: ComplaintSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = self._valid(ComplaintCreateSerializer)
@@ -494,7 +483,10 @@ class ComplaintViewSet(
     @extend_schema(
         summary=gettext_lazy("修改事实并重新定级 (C10)"),
         request=ComplaintUpdateSerializer,
-        responses={200: ComplaintSerializer, **_errors(conflict=gettext_lazy("投诉已被他人修改，请刷新后再试"))},
+        responses={
+            200: ComplaintSerializer,
+            **error_responses(gettext_lazy("投诉已被他人修改，请刷新后再试")),
+        },
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
@@ -738,7 +730,7 @@ class IncidentViewSet(
     @extend_schema(
         summary=gettext_lazy("建立投诉事件并归入投诉 (C12)"),
         request=IncidentCreateSerializer,
-        responses={201: IncidentSerializer, **_errors()},
+        responses={201: IncidentSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = IncidentCreateSerializer(data=request.data, context=self.get_serializer_context())

@@ -41,7 +41,6 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.services import (
-    TransitionError,
     case_dispatch,
     case_number_next,
     case_transition,
@@ -64,8 +63,8 @@ from guanjia.complaints.models import (
     Nature,
 )
 from guanjia.complaints.proposals import ACCEPTED, DISMISSED, PROPOSAL_KINDS, open_proposals
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Building, Customer, Project, Unit
-from guanjia.estates.services import ConflictError
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify

@@ -32,13 +32,12 @@ from guanjia.accounts import access
 from guanjia.accounts.models import User
 from guanjia.cases.files import stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
-from guanjia.cases.services import TransitionError
 from guanjia.complaints import forms, selectors, services
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, GroupMeasure, Incident, InformMethod, Nature
 from guanjia.complaints.proposals import open_proposals
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.selectors import customer_search
-from guanjia.estates.services import ConflictError
 from guanjia.timeline.labels import verb_label
 
 LIST_PAGE_SIZE = 30

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import MANAGER_ROLES, can_see_project, has_role
 from guanjia.accounts.models import Role, User
+from guanjia.core.errors import NotPossible
 from guanjia.dutylog.models import (
     Booking,
     BookingStatus,
@@ -58,10 +59,6 @@ from guanjia.timeline.services import record
 APPROVER_ROLES = MANAGER_ROLES
 #: Roles that send fee notices and follow arrears up (the desk, butlers, customer assistants, managers).
 FEE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
-
-
-class NotPossible(Exception):
-    """The change is not possible in the record's current state; the message says why, for the user."""
 
 
 def _require(value: Any, field: str, message: str | None = None) -> None:

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -38,28 +38,14 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import User
 from guanjia.api.errors import Conflict
 from guanjia.api.router import router
+from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.core.errors import ConflictError
 from guanjia.estates import services, structure
 from guanjia.estates.filters import BuildingFilter, CustomerFilter, UnitFilter
 from guanjia.estates.models import Building, Customer, CustomerKind, Project, Residency, Unit, UnitStatus
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField(help_text=gettext_lazy("原因"))
-
-
-def _errors(conflict: StrOrPromise | None = None) -> dict[int, OpenApiResponse]:
-    """The 4xx answers of a write, for the schema."""
-    answers = {
-        400: OpenApiResponse(description=gettext_lazy('字段错误：{"字段": ["原因"]}')),
-        403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("岗位无权执行此操作")),
-        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("不存在，或属于您看不到的项目 (O04)")),
-    }
-    if conflict is not None:
-        answers[409] = OpenApiResponse(ErrorSerializer, description=conflict)
-    return answers
+    pass
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
@@ -78,14 +64,6 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
         return scope(queryset, request.user, self.project_field)
 
 
-class VersionField(serializers.IntegerField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**31 - 1)
-        kwargs.setdefault("help_text", gettext_lazy("读取时的版本号；已被他人修改时返回 409"))
-        super().__init__(**kwargs)
-
-
 def _deny_unless(request: Request, roles: frozenset[str] | set[str]) -> None:
     if not has_role(request.user, roles):
         raise PermissionDenied(_("您的岗位无权执行此操作。"))
@@ -99,17 +77,6 @@ def _visible(request: Request, project_id: int) -> None:
 
 class RetireSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(label=gettext_lazy("原因"), required=False, allow_blank=True, max_length=500)
-
-
-class StrictSerializer(serializers.Serializer[Any]):
-    """Refuses, by name, a field it does not know rather than dropping it silently."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
-        unknown = sorted(set(initial) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({f: [_("该字段不可修改")] for f in unknown})
-        return attrs
 
 
 # --- projects --------------------------------------------------------------------------------------
@@ -157,7 +124,7 @@ class ProjectViewSet(
     @extend_schema(
         summary=gettext_lazy("新建项目（总经理、管理员）"),
         request=ProjectWriteSerializer,
-        responses={201: ProjectSerializer, **_errors()},
+        responses={201: ProjectSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user: User = request.user  # type: ignore[assignment]
@@ -173,7 +140,10 @@ class ProjectViewSet(
     @extend_schema(
         summary=gettext_lazy("修改项目（总经理、管理员；需带版本号）"),
         request=ProjectUpdateSerializer,
-        responses={200: ProjectSerializer, **_errors(conflict=gettext_lazy("项目资料已被他人修改，请刷新后再试"))},
+        responses={
+            200: ProjectSerializer,
+            **error_responses(gettext_lazy("项目资料已被他人修改，请刷新后再试")),
+        },
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         project = self.get_object()
@@ -189,7 +159,7 @@ class ProjectViewSet(
     @extend_schema(
         summary=gettext_lazy("停用项目（不删除，历史保留）"),
         request=RetireSerializer,
-        responses={200: ProjectSerializer, **_errors(conflict=gettext_lazy("已停用"))},
+        responses={200: ProjectSerializer, **error_responses(gettext_lazy("已停用"))},
     )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
@@ -248,7 +218,7 @@ class BuildingViewSet(
     @extend_schema(
         summary=gettext_lazy("新建楼栋（管理处经理、总经理）"),
         request=BuildingCreateSerializer,
-        responses={201: BuildingSerializer, **_errors()},
+        responses={201: BuildingSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _deny_unless(request, ESTATE_ADMIN_ROLES)
@@ -268,7 +238,10 @@ class BuildingViewSet(
     @extend_schema(
         summary=gettext_lazy("修改楼栋（需带版本号）"),
         request=BuildingUpdateSerializer,
-        responses={200: BuildingSerializer, **_errors(conflict=gettext_lazy("楼栋资料已被他人修改，请刷新后再试"))},
+        responses={
+            200: BuildingSerializer,
+            **error_responses(gettext_lazy("楼栋资料已被他人修改，请刷新后再试")),
+        },
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         building = self.get_object()
@@ -284,7 +257,7 @@ class BuildingViewSet(
     @extend_schema(
         summary=gettext_lazy("停用楼栋（不删除，历史保留）"),
         request=RetireSerializer,
-        responses={200: BuildingSerializer, **_errors(conflict=gettext_lazy("楼栋还有在用的房屋，或已停用"))},
+        responses={200: BuildingSerializer, **error_responses(gettext_lazy("楼栋还有在用的房屋，或已停用"))},
     )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
@@ -396,7 +369,7 @@ class UnitViewSet(
     @extend_schema(
         summary=gettext_lazy("新建房屋（管理处经理、总经理）"),
         request=UnitCreateSerializer,
-        responses={201: UnitSerializer, **_errors()},
+        responses={201: UnitSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _deny_unless(request, ESTATE_ADMIN_ROLES)
@@ -417,7 +390,7 @@ class UnitViewSet(
     @extend_schema(
         summary=gettext_lazy("修改房屋：房号、楼层、面积、管家（管理处经理）或状态（管理人员、管家）；需带版本号"),
         request=UnitUpdateSerializer,
-        responses={200: UnitSerializer, **_errors(conflict=gettext_lazy("房屋资料已被他人修改，请刷新后再试"))},
+        responses={200: UnitSerializer, **error_responses(gettext_lazy("房屋资料已被他人修改，请刷新后再试"))},
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         unit = self.get_object()
@@ -433,14 +406,14 @@ class UnitViewSet(
             structure.unit_update(
                 unit=unit, version=version, values=values, actor=request.user, now=timezone.now(), reason=reason
             )
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             raise Conflict(str(exc)) from exc
         return Response(UnitSerializer(self.get_object()).data)
 
     @extend_schema(
         summary=gettext_lazy("停用房屋（不删除，历史保留）"),
         request=RetireSerializer,
-        responses={200: UnitSerializer, **_errors(conflict=gettext_lazy("房屋还有住户，或已停用"))},
+        responses={200: UnitSerializer, **error_responses(gettext_lazy("房屋还有住户，或已停用"))},
     )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
@@ -596,7 +569,7 @@ class CustomerCreateSerializer(serializers.Serializer[Any]):
         return value
 
 
-class CustomerUpdateSerializer(serializers.Serializer[Any]):
+class CustomerUpdateSerializer(StrictSerializer):
     version = VersionField(label=gettext_lazy("版本号"))
     name = serializers.CharField(max_length=50, required=False, label=gettext_lazy("姓名"))
     kind = serializers.ChoiceField(
@@ -611,14 +584,6 @@ class CustomerUpdateSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, max_length=20, write_only=True, label=gettext_lazy("证件号码")
     )
     allow_duplicate = serializers.BooleanField(default=False, write_only=True, label=gettext_lazy("确认是另一人"))
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # A field this endpoint cannot change is refused by name rather than silently dropped.
-        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
-        unknown = sorted(set(initial) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({f: [_("该字段不可修改")] for f in unknown})
-        return attrs
 
 
 class MoveInSerializer(serializers.Serializer[Any]):
@@ -695,7 +660,7 @@ class CustomerViewSet(
     @extend_schema(
         summary=gettext_lazy("新建客户（前台、管家、管理人员）"),
         request=CustomerCreateSerializer,
-        responses={201: CustomerSerializer, **_errors()},
+        responses={201: CustomerSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _deny_unless(request, CUSTOMER_WRITE_ROLES)
@@ -723,7 +688,10 @@ class CustomerViewSet(
     @extend_schema(
         summary=gettext_lazy("修改客户资料（需带版本号）"),
         request=CustomerUpdateSerializer,
-        responses={200: CustomerSerializer, **_errors(conflict=gettext_lazy("客户资料已被他人修改，请刷新后再试"))},
+        responses={
+            200: CustomerSerializer,
+            **error_responses(gettext_lazy("客户资料已被他人修改，请刷新后再试")),
+        },
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
@@ -748,14 +716,14 @@ class CustomerViewSet(
             )
         except services.DuplicateCustomerError as exc:
             return _duplicate_response(exc)
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             raise Conflict(str(exc)) from exc
         return Response(self._fresh(customer))
 
     @extend_schema(
         summary=gettext_lazy("入住：登记客户入住某房屋，并记入档案（入住交接，F07）"),
         request=MoveInSerializer,
-        responses={200: CustomerSerializer, **_errors()},
+        responses={200: CustomerSerializer, **error_responses()},
     )
     @action(detail=True, methods=["post"], url_path="move-in", filterset_class=None, pagination_class=None)
     def move_in(self, request: Request, pk: str | None = None) -> Response:
@@ -779,7 +747,7 @@ class CustomerViewSet(
     @extend_schema(
         summary=gettext_lazy("迁出：登记客户迁出某房屋，并记入档案（F07）"),
         request=MoveOutSerializer,
-        responses={200: CustomerSerializer, **_errors()},
+        responses={200: CustomerSerializer, **error_responses()},
     )
     @action(detail=True, methods=["post"], url_path="move-out", filterset_class=None, pagination_class=None)
     def move_out(self, request: Request, pk: str | None = None) -> Response:
@@ -803,7 +771,7 @@ class CustomerViewSet(
         summary=gettext_lazy("查看完整电话（记入客户时间线）"),
         description=gettext_lazy("仅限需要联系客户的岗位；秩序、环境等岗位返回 403。每次查看都记录在客户的时间线上。"),
         request=None,
-        responses={200: RevealedPhonesSerializer, **_errors()},
+        responses={200: RevealedPhonesSerializer, **error_responses()},
     )
     @action(detail=True, methods=["post"], url_path="reveal-phone", filterset_class=None, pagination_class=None)
     def reveal_phone(self, request: Request, pk: str | None = None) -> Response:

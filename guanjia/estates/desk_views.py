@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts import access
+from guanjia.core.errors import ConflictError
 from guanjia.estates import selectors, services, structure
 from guanjia.estates.models import Building, Customer, CustomerKind, Project, Unit, UnitStatus
-from guanjia.estates.services import ConflictError, DuplicateCustomerError
+from guanjia.estates.services import DuplicateCustomerError
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:

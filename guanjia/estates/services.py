@@ -18,15 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, CustomerKind, CustomerPhone, Project, Residency, Unit, UnitStatus
 from guanjia.timeline.services import record
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
 ID_NUMBER_RE = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{6,20})$")
-
-
-class ConflictError(Exception):
-    """The record changed since the caller read it (optimistic lock); the caller must reload and retry."""
 
 
 def name_search_keys(name: str) -> tuple[str, str]:

@@ -20,8 +20,9 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from guanjia.accounts import access
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Building, Company, Project, Residency, Unit, UnitStatus
-from guanjia.estates.services import ConflictError, plain
+from guanjia.estates.services import plain
 from guanjia.timeline.services import record
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")

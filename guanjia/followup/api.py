@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from guanjia.accounts.access import can_follow_up, get_for_user, mask_phone, visible_projects
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
-from guanjia.estates.api import ScopedPrimaryKeyField, _errors
+from guanjia.core.api import error_responses
+from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.models import Project
 from guanjia.followup import selectors, services
 from guanjia.followup.models import (
@@ -120,7 +121,7 @@ class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet[FollowUpCall]):
 
     @extend_schema(
         request=CallRecordSerializer,
-        responses={200: FollowUpCallSerializer, **_errors(_("已记录过，或已被他人修改"))},
+        responses={200: FollowUpCallSerializer, **error_responses(_("已记录过，或已被他人修改"))},
         summary=_("记录通话（T03）"),
     )
     @action(detail=True, methods=["post"])
@@ -208,7 +209,7 @@ class LeadContactSerializer(UnsetAsNullModelSerializer[LeadContact]):
 @extend_schema_view(
     list=extend_schema(summary=_("意向客户（按下次跟进时间排列）")),
     retrieve=extend_schema(summary=_("意向客户")),
-    create=extend_schema(summary=_("登记意向客户（T06）"), responses={201: LeadSerializer, **_errors()}),
+    create=extend_schema(summary=_("登记意向客户（T06）"), responses={201: LeadSerializer, **error_responses()}),
 )
 class LeadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Lead]):
     serializer_class = LeadSerializer
@@ -235,7 +236,7 @@ class LeadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Lead]):
 
     @extend_schema(
         request=LeadContactSerializer,
-        responses={201: LeadContactSerializer, **_errors(_("已结束追踪，或已被他人修改"))},
+        responses={201: LeadContactSerializer, **error_responses(_("已结束追踪，或已被他人修改"))},
         summary=_("记录一次追踪（T06）"),
     )
     @action(detail=True, methods=["post"])

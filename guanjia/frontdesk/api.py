@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from guanjia.accounts.access import get_for_user, scope, visible_projects
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
-from guanjia.estates.api import ScopedPrimaryKeyField, _errors
+from guanjia.core.api import error_responses
+from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, ProofKind, VisitorPass
@@ -97,7 +98,7 @@ class CustodyItemViewSet(viewsets.ReadOnlyModelViewSet[CustodyItem]):
 
     @extend_schema(
         request=HandOverSerializer,
-        responses={200: CustodyItemSerializer, **_errors(_("已交付，不能重复交付"))},
+        responses={200: CustodyItemSerializer, **error_responses(_("已交付，不能重复交付"))},
         summary=_("交付（凭证核对，只能交付一次）"),
     )
     @action(detail=True, methods=["post"], url_path="hand-over")

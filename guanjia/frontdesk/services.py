@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project, mask_phone
 from guanjia.accounts.models import Role, User
-from guanjia.cases.services import TransitionError, deadline_cancel, deadline_meet, deadline_set
+from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Customer, Project, Residency, Unit
-from guanjia.estates.services import ConflictError, ResidencyChange, id_number_keys, normalize_phone
+from guanjia.estates.services import ResidencyChange, id_number_keys, normalize_phone
 from guanjia.frontdesk import policy
 from guanjia.frontdesk.models import (
     PICKUP_KINDS,

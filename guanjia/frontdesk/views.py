@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from guanjia.accounts.access import can_reveal_phone, get_for_user, scope
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Customer, Project, Unit
-from guanjia.estates.services import ConflictError
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import (
     ArchiveEvent,

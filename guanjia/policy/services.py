@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project
 from guanjia.accounts.models import Role
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Company, Project
-from guanjia.estates.services import ConflictError
 from guanjia.policy.models import PolicyValue
 from guanjia.policy.registry import INTEGER_KINDS, KEYS, ORDERED, Kind, PolicyKey, from_json, to_json
 from guanjia.policy.selectors import forget_cached_policy

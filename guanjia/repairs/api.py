@@ -25,10 +25,11 @@ from guanjia.accounts.models import User
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
-from guanjia.estates.api import ScopedPrimaryKeyField, VersionField, _errors
+from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.core.errors import ConflictError
+from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Customer, Project, Unit
-from guanjia.estates.services import ConflictError
 from guanjia.repairs import services
 from guanjia.repairs.models import (
     LineKind,
@@ -187,17 +188,6 @@ class RepairSerializer(UnsetAsNullModelSerializer[Repair]):
         return self._lines(repair, LineKind.ACTUAL)
 
 
-class StrictSerializer(serializers.Serializer[Any]):
-    """Refuses fields it does not know, by name, instead of dropping them silently."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
-        unknown = sorted(set(initial) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({f: [_("未知字段")] for f in unknown})
-        return attrs
-
-
 class RepairCreateSerializer(StrictSerializer):
     project = ScopedPrimaryKeyField(queryset=Project.objects.all(), project_field="id", label=_("项目"))
     unit = ScopedPrimaryKeyField(queryset=Unit.objects.all(), required=False, allow_null=True, label=_("房屋"))
@@ -288,7 +278,7 @@ def _repair_action(serializer: type[serializers.Serializer[Any]], summary: Any, 
     schema = extend_schema(
         summary=summary,
         request=serializer,
-        responses={200: RepairSerializer, **_errors(conflict=_("报修单已被他人修改，或当前状态不允许此操作"))},
+        responses={200: RepairSerializer, **error_responses(_("报修单已被他人修改，或当前状态不允许此操作"))},
     )
 
     def decorate(func: Any) -> Any:
@@ -382,7 +372,7 @@ class RepairViewSet(
             "received_at 可早于现在（补录纸质单），不能晚于现在。order_due_at = 受理 + 5 分钟 (R02)。"
         ),
         request=RepairCreateSerializer,
-        responses={201: RepairSerializer, **_errors()},
+        responses={201: RepairSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = self._valid(RepairCreateSerializer)

@@ -34,7 +34,6 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline, Department
 from guanjia.cases.services import (
-    TransitionError,
     case_dispatch,
     case_number_next,
     case_transition,
@@ -43,8 +42,8 @@ from guanjia.cases.services import (
     deadline_set,
 )
 from guanjia.cases.uploads import CheckedImage, check_photo, check_signature
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Customer, Project, Unit
-from guanjia.estates.services import ConflictError
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify

@@ -33,10 +33,9 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import User
 from guanjia.cases.files import IMAGE_TYPES, stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Customer, Unit
 from guanjia.estates.selectors import customer_search as search_customers
-from guanjia.estates.services import ConflictError
 from guanjia.repairs import services
 from guanjia.repairs.models import (
     MaterialsQuality,

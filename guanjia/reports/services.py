@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_send_report
 from guanjia.accounts.models import Role, User
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.notifications.services import notify
 from guanjia.reports.models import MonthlyReport
 from guanjia.reports.selectors import ReportScope, month_end_lists, monthly_figures

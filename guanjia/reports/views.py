@@ -21,7 +21,7 @@ from guanjia.accounts.access import can_send_report, can_view_company_reports, v
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Nature
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.reports import services
 from guanjia.reports.models import report_due_date
 from guanjia.reports.selectors import (

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from guanjia.accounts.access import get_for_user
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
-from guanjia.estates.api import _errors
+from guanjia.core.api import error_responses
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.repairs.api import StrictSerializer
 from guanjia.visits import services
@@ -158,7 +158,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet[ReturnVisit]):
 
     @extend_schema(
         request=RecordSerializer,
-        responses={200: ReturnVisitSerializer, **_errors(conflict=_("回访已完成或已取消"))},
+        responses={200: ReturnVisitSerializer, **error_responses(_("回访已完成或已取消"))},
         summary=_("记录回访 (V03, V05, V06)"),
         description=_(
             "method: phone/on_site/other；须上门的回访不接受电话记录。电话未接通（outcome 非 reached）时记一次尝试并"
@@ -175,7 +175,7 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet[ReturnVisit]):
 
     @extend_schema(
         request=ReviewSerializer,
-        responses={200: ReturnVisitSerializer, **_errors(conflict=_("回访未完成或已审核"))},
+        responses={200: ReturnVisitSerializer, **error_responses(_("回访未完成或已审核"))},
         summary=_("主管审核回访记录 (V06)"),
     )
     @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)

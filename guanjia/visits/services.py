@@ -37,7 +37,8 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline
-from guanjia.cases.services import TransitionError, deadline_cancel, deadline_meet, deadline_set
+from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
+from guanjia.core.errors import TransitionError
 from guanjia.estates.models import Building, Customer, Project, Unit
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles

@@ -32,7 +32,7 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import Role
 from guanjia.cases.files import stream_stored
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import TransitionError
 from guanjia.estates.models import Building, Customer
 from guanjia.timeline.labels import verb_label
 from guanjia.timeline.selectors import events_for

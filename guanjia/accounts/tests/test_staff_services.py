@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from guanjia.accounts import services
 from guanjia.accounts.models import Role, User
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Unit
-from guanjia.estates.services import ConflictError
 from guanjia.testing.factories import make_unit
 from guanjia.timeline.labels import verb_label
 from guanjia.timeline.selectors import events_for

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from guanjia.cases.models import Department
-from guanjia.cases.services import TransitionError, case_dispatch, case_transition
+from guanjia.cases.services import case_dispatch, case_transition
 from guanjia.cases.testapp.models import Ticket, TicketStatus
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.timeline.selectors import events_for
 
 

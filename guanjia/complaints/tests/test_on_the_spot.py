@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from guanjia.cases.models import DeadlineState
-from guanjia.cases.services import TransitionError
 from guanjia.complaints import services
 from guanjia.complaints.tests.test_services import deadline, register
+from guanjia.core.errors import TransitionError
 from guanjia.timeline.models import Event
 
 URL = "/api/v1/complaints/"

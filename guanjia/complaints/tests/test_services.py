@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from guanjia.cases.models import DeadlineState
-from guanjia.cases.services import TransitionError
 from guanjia.complaints import services
 from guanjia.complaints.models import Complaint, ComplaintSignature, MailEntry
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.notifications.models import Notification
 from guanjia.testing.factories import make_customer
 from guanjia.testing.images import signature_png

@@ -13,11 +13,12 @@ from django.db import connection
 from django.utils import timezone
 
 from guanjia.cases.models import Deadline, DeadlineState
-from guanjia.cases.services import TransitionError, sweep
+from guanjia.cases.services import sweep
 from guanjia.cases.tests.helpers import skip_unless_concurrent_writers
 from guanjia.complaints import services
 from guanjia.complaints.models import Complaint
 from guanjia.complaints.tests.test_services import deadline, register
+from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Notification
 from guanjia.timeline.models import Event
 

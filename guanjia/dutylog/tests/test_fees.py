@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from guanjia.core.errors import NotPossible
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import CollectionPlan, FeeNotice, ParkingSpace
-from guanjia.dutylog.services import NotPossible
 from guanjia.dutylog.tests.conftest import verbs
 from guanjia.testing.factories import make_unit
 

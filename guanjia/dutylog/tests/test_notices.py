@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from guanjia.core.errors import NotPossible
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import Notice
-from guanjia.dutylog.services import NotPossible
 from guanjia.dutylog.tests.conftest import verbs
 
 pytestmark = pytest.mark.django_db

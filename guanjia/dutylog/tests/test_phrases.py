@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from guanjia.core.errors import NotPossible
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import Phrase, PhraseCategory
-from guanjia.dutylog.services import NotPossible
 
 pytestmark = pytest.mark.django_db
 

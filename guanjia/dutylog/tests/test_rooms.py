@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from guanjia.core.errors import NotPossible
 from guanjia.dutylog import services
 from guanjia.dutylog.models import Booking
-from guanjia.dutylog.services import NotPossible
 from guanjia.dutylog.tests.conftest import verbs
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanjia.accounts.models import User
-from guanjia.dutylog.services import NotPossible
+from guanjia.core.errors import NotPossible
 from guanjia.estates.models import Project, Unit
 
 #: Field names as the forms label them, for error messages ("来电人：请填写来电人。").

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import CustomerKind, UnitStatus
 from guanjia.estates.services import (
-    ConflictError,
     customer_create,
     customer_update,
     id_number_matches,

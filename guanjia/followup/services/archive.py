@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_meet, deadline_set
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, Unit
-from guanjia.estates.services import ConflictError
 from guanjia.followup.limits import ARCHIVE_DAYS
 from guanjia.followup.models import CustomerProfile, ServiceRecord
 from guanjia.followup.services._common import (

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
-from guanjia.cases.services import TransitionError, deadline_cancel, deadline_meet, deadline_set
-from guanjia.estates.services import ConflictError
+from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.followup.limits import ISSUE_ESCALATE_DAYS, LETTER_DAYS
 from guanjia.followup.models import (
     CallOutcome,

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Project
-from guanjia.estates.services import ConflictError, normalize_phone
+from guanjia.estates.services import normalize_phone
 from guanjia.followup.models import Lead, LeadChannel, LeadContact, LeadGrade, LeadStatus
 from guanjia.followup.services._common import (
     check_worker,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, Project
-from guanjia.estates.services import ConflictError
 from guanjia.followup.models import (
     SCHEDULE_MONTHS,
     CustomerProfile,

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guanjia.cases.models import Deadline, DeadlineState
-from guanjia.cases.services import TransitionError, sweep
-from guanjia.estates.services import ConflictError
+from guanjia.cases.services import sweep
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.followup import services
 from guanjia.followup.models import CallStatus, FollowUpPlan, Issue, IssueStatus, PlanStatus
 from guanjia.followup.tests.conftest import at

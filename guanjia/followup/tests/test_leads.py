@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import TransitionError
 from guanjia.followup import services
 from guanjia.followup.models import Lead, LeadCadence, LeadContact, LeadGrade
 from guanjia.followup.tests.conftest import at

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guanjia.cases.periodic import run_periodic
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.followup import services
 from guanjia.followup.models import SurveyResponse, SurveyRound
 from guanjia.followup.selectors import survey_summary

@@ -22,9 +22,8 @@ from guanjia.accounts.access import (
     can_follow_up,
 )
 from guanjia.accounts.models import User
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Project
-from guanjia.estates.services import ConflictError
 from guanjia.followup import selectors
 from guanjia.timeline.labels import verb_label
 from guanjia.timeline.models import Event

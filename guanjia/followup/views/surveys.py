@@ -15,8 +15,8 @@ from guanjia.accounts.access import (
     can_supervise_followup,
     get_for_user,
 )
+from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, Project
-from guanjia.estates.services import ConflictError
 from guanjia.followup import selectors, services
 from guanjia.followup.models import (
     QuestionType,

@@ -7,7 +7,7 @@ from django.db import connection
 
 from guanjia.accounts.models import Role
 from guanjia.cases.tests.helpers import skip_unless_concurrent_writers
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, ProofKind
 from guanjia.testing.factories import make_staff

@@ -9,7 +9,7 @@ from django.utils import timezone
 from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline, DeadlineState
 from guanjia.cases.services import sweep
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, ProofKind
 from guanjia.frontdesk.selectors import open_custody_items

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from guanjia.cases.services import TransitionError
+from guanjia.core.errors import TransitionError
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import ConfirmMethod, Visitor, VisitorStatus
 from guanjia.frontdesk.selectors import visitors_inside

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.policy.models import PolicyValue
 from guanjia.policy.registry import KEYS, Kind
 from guanjia.policy.selectors import Limit, policy_for, policy_for_company

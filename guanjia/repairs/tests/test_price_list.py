@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.repairs.models import PriceCategory, PriceItem
 from guanjia.repairs.services import price_item_set_fee
 from guanjia.timeline.models import Event

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline, DeadlineState
-from guanjia.cases.services import TransitionError, sweep
+from guanjia.cases.services import sweep
+from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Notification
 from guanjia.repairs import services
 from guanjia.repairs.models import LineKind, PhotoKind, RepairSource, RepairStatus, SignerRole
@@ -519,7 +520,7 @@ def test_another_technician_may_not_work_an_order_assigned_to_a_colleague(world,
 
 
 def test_a_stale_order_is_a_conflict(world, log, tap):
-    from guanjia.estates.services import ConflictError
+    from guanjia.core.errors import ConflictError
     from guanjia.repairs.models import Repair
 
     repair = log(price_item=tap)

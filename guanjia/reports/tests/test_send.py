@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from guanjia.estates.services import ConflictError
+from guanjia.core.errors import ConflictError
 from guanjia.notifications.models import Notification
 from guanjia.reports.models import MonthlyReport, report_due_date
 from guanjia.reports.selectors import monthly_figures, report_scope

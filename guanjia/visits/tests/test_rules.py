@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline
-from guanjia.cases.services import TransitionError, sweep
+from guanjia.cases.services import sweep
 from guanjia.complaints.models import Complaint
 from guanjia.complaints.services import complaint_complete, complaint_dispatch, complaint_set_nature
+from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Notification
 from guanjia.repairs.models import Repair
 from guanjia.testing.factories import make_customer, make_staff, make_unit
