@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
@@ -201,6 +202,10 @@ def export_job_start(*, user: Any, request: ExportRequest) -> ExportJob:
     return job
 
 
+# The Celery task (``guanjia.exports.tasks``) that runs one job in the worker.
+RUN_JOB_TASK = "guanjia.exports.run_job"
+
+
 def _queue_on_commit(job_id: int) -> None:
     transaction.on_commit(lambda: _start_background(job_id))
 
@@ -209,11 +214,11 @@ def _start_background(job_id: int) -> None:
     """Hand the job to the Celery worker (with Redis) or to this process's export threads. Never raises: a job
     that cannot be queued stays pending and the periodic recovery (``export_jobs_recover``) queues it again."""
     if getattr(settings, "REDIS_URL", ""):
-        from guanjia.exports.tasks import export_job_task
-
         try:
-            export_job_task.apply_async(
-                (job_id,),
+            # Sent by name: the task module imports this one, not the other way round.
+            current_app.send_task(
+                RUN_JOB_TASK,
+                args=(job_id,),
                 retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
             )
