@@ -13,16 +13,15 @@ due meets the limit whenever it is typed in. The sweep's handlers (``complaints.
 "mishandled" for a missed response, escalation or resolution; only a supervisor's decision raises the grade.
 
 Times given by callers (``at``, ``received_at``, ``completed_at`` …) may be in the past, never in the
-future (beyond ``CLOCK_SKEW``) and never before the complaint was received.
+future (beyond ``core.clean.CLOCK_SKEW``) and never before the complaint was received.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +38,7 @@ from guanjia.accounts.access import (
     has_role,
 )
 from guanjia.accounts.models import Role, User
+from guanjia.cases.completion import case_completed
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.services import (
     case_dispatch,
@@ -63,6 +63,7 @@ from guanjia.complaints.models import (
     Nature,
 )
 from guanjia.complaints.proposals import ACCEPTED, DISMISSED, PROPOSAL_KINDS, open_proposals
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Building, Customer, Project, Unit
 from guanjia.notifications.models import Level
@@ -72,12 +73,10 @@ from guanjia.policy.registry import Kind
 from guanjia.policy.selectors import ComplaintLimits, policy_for
 from guanjia.timeline.models import Event
 from guanjia.timeline.services import record
-from guanjia.visits.services import return_visit_plan
 from guanjia.workdays.calendar import load_calendar
 from guanjia.workdays.deadlines import after_hours, after_minutes, end_of_days, end_of_workdays
 
 #: A time "now" on a client whose clock runs a little ahead is still accepted (and taken as now).
-CLOCK_SKEW = timedelta(seconds=60)
 #: A complaint received more than this before it is registered was entered after the fact (C11).
 LATE_ENTRY_AFTER = timedelta(minutes=5)
 DESCRIPTION_MAX = 5000
@@ -131,23 +130,14 @@ def _aware(value: Any, field: str) -> datetime:
 
 def _past_time(value: Any, field: str, *, now: datetime, not_before: datetime | None = None) -> datetime:
     """``value`` (default now) when it is not in the future and not before ``not_before``."""
-    if value is None:
-        return now
-    at = _aware(value, field)
-    if at > now + CLOCK_SKEW:
-        raise _error(field, _("时间不能晚于当前时间"))
+    at = clean.past_time(value, now=now, field=field)
     if not_before is not None and at < not_before:
         raise _error(field, _("不能早于投诉受理时间"))
-    return min(at, now)
+    return at
 
 
 def _text(value: Any, field: str, *, required: bool = False, max_length: int = TEXT_MAX) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise _error(field, _("此项为必填项"))
-    if len(text) > max_length:
-        raise _error(field, _("不能超过 %(n)d 个字") % {"n": max_length})
-    return text
+    return clean.text(value, field, required=required, max_length=max_length)
 
 
 def _count(value: Any, field: str) -> int:
@@ -164,20 +154,6 @@ def _count(value: Any, field: str) -> int:
     return number
 
 
-def _amount(value: Any, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise _error(field, _("请填写有效的金额")) from None
-    if not amount.is_finite():
-        raise _error(field, _("请填写有效的金额"))
-    if amount < 0:
-        raise _error(field, _("金额不能为负数"))
-    if amount > LOSS_MAX or amount != amount.quantize(Decimal("0.01")):
-        raise _error(field, _("请填写有效的金额（最多两位小数）"))
-    return amount
-
-
 def _flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise _error(field, _("请选择是或否"))
@@ -192,7 +168,7 @@ def _choice(value: Any, field: str, choices: Iterable[str], message: str) -> str
 
 def _clean_fact(name: str, value: Any, *, received_at: datetime, now: datetime) -> Any:
     if name == "economic_loss_yuan":
-        return _amount(value, name)
+        return clean.money(value, name, maximum=LOSS_MAX)
     if name == "injury":
         return _choice(value, name, Injury.values, _("请选择无、轻伤或重伤"))
     if name in ("deaths", "media_days", "media_outlets", "repeat_count"):
@@ -459,13 +435,6 @@ def _regrade(
 # --- registration (C01–C03, C17) ---------------------------------------------------------------------------------
 
 
-def _clean_phone(value: Any) -> str:
-    phone = re.sub(r"[\s\-()]", "", "" if value is None else str(value))
-    if phone and not re.fullmatch(r"\+?\d{5,20}", phone):
-        raise _error("contact_phone", _("请填写有效的联系电话"))
-    return phone
-
-
 def complaint_register(
     *,
     project: Project,
@@ -515,13 +484,15 @@ def complaint_register(
     if customer is not None and customer.project_id != project.pk:
         raise _error("customer", _("客户不属于本项目"))
     name = _text(customer_name, "customer_name", max_length=50)
-    phone = _clean_phone(contact_phone)
+    phone = clean.phone(contact_phone, "contact_phone")
     if customer is None and not (name and phone):
         raise _error("customer", _("请选择客户，或填写来电人姓名和联系电话"))
-    if unit is None and customer is not None:
-        unit = customer.units.order_by("pk").first()
     if unit is not None and unit.project_id != project.pk:
         raise _error("unit", _("房屋不属于本项目"))
+    if unit is not None and customer is not None and not customer.has_unit(unit):
+        raise _error("unit", _("所选房屋不属于该客户"))
+    if unit is None and customer is not None:
+        unit = customer.units.order_by("pk").first()
     if incident is not None and incident.project_id != project.pk:
         raise _error("incident", _("事件不属于本项目"))
     responder = first_responder or actor
@@ -609,10 +580,8 @@ def complaint_update_facts(
     lock; records before/after and regrades."""
     now = _now(now)
     _require(can_handle_complaint(actor, complaint))
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise ValidationError({name: [_("该字段不可修改")] for name in unknown})
-    clean = {
+    clean.only_fields(changes, EDITABLE)
+    facts = {
         name: _clean_fact(name, value, received_at=complaint.received_at, now=now) for name, value in changes.items()
     }
     reason = _text(reason, "reason")
@@ -621,13 +590,13 @@ def complaint_update_facts(
         _check_version(current, version)
         diff = {
             name: {"from": _json(getattr(current, name)), "to": _json(value)}
-            for name, value in clean.items()
+            for name, value in facts.items()
             if getattr(current, name) != value
         }
         if not diff:
             return current
         for name in diff:
-            setattr(current, name, clean[name])
+            setattr(current, name, facts[name])
         _save(current, *diff)
         record(subject=current, verb="complaint.facts_changed", actor=actor, reason=reason, at=now, data=diff)
         if "requested_deadline" in diff and current.is_open:
@@ -1085,16 +1054,8 @@ def complaint_complete(
             data={"late": bool(resolve and resolve.late), "nature": current.nature, "on_the_spot": on_the_spot},
             fields={"completed_at": at, "result": result, "settled_on_the_spot": on_the_spot},
         )
-        # V01: the return visit is planned in the completion's transaction; a critical or major complaint
-        # that belongs to an incident is visited as the incident (within 1 working day).
-        in_incident = current.incident_id is not None and current.grade in (Grade.CRITICAL, Grade.MAJOR)
-        return_visit_plan(
-            case=current,
-            case_type="incident" if in_incident else "complaint",
-            completed_at=at,
-            actor=actor,
-            grade=current.grade,
-        )
+        # V01: the return visit is planned in the completion's transaction (a hook of guanjia.visits).
+        case_completed(kind="complaint", case=current, completed_at=at, actor=actor)
     return current
 
 

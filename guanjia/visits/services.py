@@ -1,9 +1,10 @@
 """Writes of return visits (V01–V08), service records, household visits (V09) and visit records (V10).
 
-``return_visit_plan`` is called by a case's completion, in its transaction (complaints, repairs, service
-records). Each other function validates first (a ``ValidationError`` naming the field, in the user's
-language), checks the actor's capability (``PermissionError``) and the state (``TransitionError``: a 409), then
-changes the rows and appends a timeline event in one transaction.
+``return_visit_plan`` is called by a case's completion, in its transaction: complaints and repairs through the
+completion hooks registered in ``VisitsConfig.ready`` (``guanjia.cases.completion``), service records directly.
+Each other function validates first (a ``ValidationError`` naming the field, in the user's language), checks the
+actor's capability (``PermissionError``) and the state (``TransitionError``: a 409), then changes the rows and
+appends a timeline event in one transaction.
 
 Time limits (V04): a visit's due time is a ``cases.Deadline`` of kind ``visit``, reminded ``VISIT_REMIND_BEFORE``
 ahead and flagged once when missed by the shared sweep; ``visit_followup`` (V07) is a second deadline,
@@ -32,18 +33,25 @@ from guanjia.accounts.access import (
     can_manage_campaigns,
     can_plan_visits,
     can_record_visit,
+    can_register_complaint,
     can_review_visit,
     can_visit_households,
 )
 from guanjia.accounts.models import Role
+from guanjia.cases.completion import Completion
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
+from guanjia.complaints.models import Channel
+from guanjia.complaints.services import complaint_agree_deadline, complaint_register
+from guanjia.core import clean
 from guanjia.core.errors import TransitionError
+from guanjia.core.states import transition
 from guanjia.estates.models import Building, Customer, Project, Unit
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify
 from guanjia.policy.selectors import policy_for
+from guanjia.repairs.services import RepairRequest, repair_log
 from guanjia.timeline.services import record
 from guanjia.visits.models import (
     UNSATISFIED_AT_MOST,
@@ -92,26 +100,12 @@ def _require(allowed: bool) -> None:
 
 
 def _text(value: Any, field: str, *, required: bool = False, max_length: int = TEXT_MAX) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise _error(field, _("请填写文字"))
-    value = value.strip()
-    if required and not value:
-        raise _error(field, _("此项为必填项"))
-    if len(value) > max_length:
-        raise _error(field, _("不能超过 %(n)s 个字") % {"n": max_length})
-    return value
+    return clean.text(value, field, required=required, max_length=max_length)
 
 
 def _when(value: Any, field: str, *, now: datetime, not_before: datetime | None = None) -> datetime:
     """A time that has happened: default now, never in the future, never before ``not_before``."""
-    if value is None or value == "":
-        return now
-    if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise _error(field, _("请填写有效的时间"))
-    if value > now + timedelta(minutes=1):
-        raise _error(field, _("时间不能晚于现在"))
+    value = clean.past_time(value, now=now, field=field)
     if not_before is not None and value < not_before:
         raise _error(field, _("时间不能早于 %(t)s") % {"t": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M")})
     return value
@@ -129,6 +123,14 @@ def _subject(visit: ReturnVisit) -> models.Model:
     """Where a visit's events go: on its case's timeline (the visit itself if the case is gone)."""
     case = visit.case
     return case if isinstance(case, models.Model) else visit
+
+
+def _record_on_case(*, subject: models.Model, data: dict[str, Any], **event: Any) -> object:
+    """The recorder of a visit's status change (``guanjia.core.states.transition``): on its case's timeline,
+    without the visit's own "from"/"to", which the case's page would read as the case's statuses."""
+    assert isinstance(subject, ReturnVisit)
+    kept = {key: value for key, value in data.items() if key not in ("from", "to")}
+    return record(subject=_subject(subject), project=subject.project, data=kept, **event)
 
 
 def _level_label(visit: ReturnVisit) -> str:
@@ -229,6 +231,30 @@ def return_visit_plan(
             data = {"visit": visit.pk, "due_at": due_at.isoformat() if due_at else None, "role": visit.visitor_role}
             record(subject=case, verb="visit.planned", actor=actor, data=data, at=completed_at)
     return visit
+
+
+def plan_complaint_visit(completion: Completion) -> None:
+    """V01 (a completion hook, registered in ``VisitsConfig.ready``): a completed complaint is visited; a
+    critical or major complaint that belongs to an incident is visited as the incident (within 1 working day)."""
+    complaint: Any = completion.case
+    in_incident = complaint.incident_id is not None and complaint.grade in ON_SITE_GRADES
+    return_visit_plan(
+        case=complaint,
+        case_type=CaseType.INCIDENT if in_incident else CaseType.COMPLAINT,
+        completed_at=completion.completed_at,
+        actor=completion.actor,
+        grade=complaint.grade,
+    )
+
+
+def plan_repair_visit(completion: Completion) -> None:
+    """V01 (a completion hook): a completed repair is visited by the end of the 2nd working day after it."""
+    return_visit_plan(
+        case=completion.case,
+        case_type=CaseType.REPAIR,
+        completed_at=completion.completed_at,
+        actor=completion.actor,
+    )
 
 
 @dataclass(frozen=True)
@@ -384,41 +410,50 @@ def return_visit_record(*, visit: ReturnVisit, result: VisitResult, actor: Any) 
             raise _error("signature", _("上门回访须由客户在回访记录上签名 (V03)"))
         signature = check_signature(result.signature, "signature")
     signer = _text(result.signer_name, "signer_name", max_length=50)
+    fields = {
+        "method": method,
+        "visitor": actor,
+        "done_at": at,
+        "satisfaction": level,
+        "unsatisfied": level <= UNSATISFIED_AT_MOST,
+        "notes": notes,
+        "retry_at": None,
+        **texts,
+    }
+    data = {
+        "visit": visit.pk,
+        "method": method,
+        "satisfaction": level,
+        "on_time": at <= visit.due_at if visit.due_at is not None else None,
+        "signed": signature is not None,
+    }
     with transaction.atomic():
-        current = _locked(visit)
-        if not current.is_open:
-            raise TransitionError(_("该回访已完成或已取消"))
-        current.status = VisitStatus.DONE
-        current.method, current.visitor, current.done_at = method, actor, at
-        current.satisfaction, current.unsatisfied = level, level <= UNSATISFIED_AT_MOST
-        current.notes, current.retry_at = notes, None
-        for name, value in texts.items():
-            setattr(current, name, value)
+        current = transition(
+            visit,
+            VisitStatus.DONE,
+            actor=actor,
+            verb="visit.done",
+            record=_record_on_case,
+            fields=fields,
+            data=data,
+            at=at,
+        )
+        # Written once the move is allowed, so a refused visit leaves no signature file behind.
+        extra = []
         if signature is not None:
             current.signer_name = signer or (current.customer.name if current.customer else "")
             current.signature.save(
                 f"{current.pk}-{signature.sha256[:16]}.png", ContentFile(signature.content), save=False
             )
+            extra += ["signer_name", "signature"]
         if current.door_followup_at is not None:
             current.door_followup_done_at = at
-        current.save()
+            extra.append("door_followup_done_at")
+        if extra:
+            current.save(update_fields=extra)
         VisitAttempt.objects.create(visit=current, at=at, by=actor, method=method, outcome=Outcome.REACHED, notes=notes)
         deadline_meet(subject=current, kind=VISIT_KIND, at=at)
         deadline_cancel(subject=current, kind=FOLLOWUP_KIND, at=now)
-        record(
-            subject=_subject(current),
-            project=current.project,
-            verb="visit.done",
-            actor=actor,
-            at=at,
-            data={
-                "visit": current.pk,
-                "method": method,
-                "satisfaction": level,
-                "on_time": current.on_time,
-                "signed": signature is not None,
-            },
-        )
         if current.unsatisfied:
             _unsatisfied(current, actor=actor, now=now)
     return current
@@ -460,16 +495,11 @@ def _rectification_text(visit: ReturnVisit) -> str:
 def _unsatisfied(visit: ReturnVisit, *, actor: Any, now: datetime) -> None:
     """V06: report to the general manager, queue the supervisor's review and open the rectification: a new
     complaint naming the old case, timed like any complaint; it is visited again when it is completed."""
-    from guanjia.complaints.models import Channel
-    from guanjia.complaints.services import complaint_register
-
     case = visit.case
     customer = visit.customer or getattr(case, "customer", None)
     name = "" if customer else getattr(case, "customer_name", "")
     phone = "" if customer else getattr(case, "contact_phone", "")
     if customer is not None or (name and phone):
-        from guanjia.accounts.access import can_register_complaint
-
         # The visitor registers it when allowed (C02); otherwise the project's supervisor does, on their behalf.
         registrar = actor
         if not can_register_complaint(actor, visit.project):
@@ -550,8 +580,6 @@ def return_visit_review(
         if decision == ReviewDecision.RECTIFY and current.rectification_id is None:
             raise TransitionError(_("该回访没有整改投诉（客户无档案和联系电话），请先登记投诉"))
         if decision == ReviewDecision.RECTIFY and rectify_by is not None:
-            from guanjia.complaints.services import complaint_agree_deadline
-
             assert current.rectification is not None
             if current.rectification.status not in HANDLED_COMPLAINT:
                 complaint_agree_deadline(complaint=current.rectification, deadline=rectify_by, actor=actor)
@@ -576,21 +604,17 @@ def return_visit_cancel(*, visit: ReturnVisit, reason: str, actor: Any) -> Retur
     reason = _text(reason, "reason", required=True)
     now = timezone.now()
     with transaction.atomic():
-        current = _locked(visit)
-        if not current.is_open:
-            raise TransitionError(_("该回访已完成或已取消"))
-        current.status = VisitStatus.CANCELLED
-        current.save(update_fields=["status"])
-        deadline_cancel(subject=current, at=now)
-        record(
-            subject=_subject(current),
-            project=current.project,
-            verb="visit.cancelled",
+        current = transition(
+            visit,
+            VisitStatus.CANCELLED,
             actor=actor,
-            at=now,
-            data={"visit": current.pk},
+            verb="visit.cancelled",
+            record=_record_on_case,
+            data={"visit": visit.pk},
             reason=reason,
+            at=now,
         )
+        deadline_cancel(subject=current, at=now)
     return current
 
 
@@ -614,16 +638,20 @@ def on_visit_remind(deadline: Deadline, visit: ReturnVisit, now: datetime) -> No
 
 def on_visit_missed(deadline: Deadline, visit: ReturnVisit, now: datetime) -> None:
     """A visit not made by its due time: flagged overdue (once), the role and the supervisor told."""
-    if ReturnVisit.objects.filter(pk=visit.pk, status=VisitStatus.PLANNED).update(status=VisitStatus.MISSED) != 1:
+    if visit.status != VisitStatus.PLANNED:
         return
-    record(
-        subject=_subject(visit),
-        project=visit.project,
-        verb="visit.overdue",
-        actor=None,
-        at=now,
-        data={"visit": visit.pk},
-    )
+    try:
+        transition(
+            visit,
+            VisitStatus.MISSED,
+            actor=None,
+            verb="visit.overdue",
+            record=_record_on_case,
+            data={"visit": visit.pk},
+            at=now,
+        )
+    except TransitionError:  # made or cancelled since the sweep read it
+        return
     notify(
         recipients=_people(visit.project, [visit.visitor_role, Role.CS_SUPERVISOR]),
         kind="visit.overdue",
@@ -756,8 +784,6 @@ def household_issue_raise(*, household: HouseholdVisit, kind: str, description: 
     with transaction.atomic():
         issue = HouseholdIssue(household=household, description=description, created_at=now, created_by=actor)
         if kind == "complaint":
-            from guanjia.complaints.services import complaint_register
-
             if customer is None:
                 raise _error("customer", _("该户没有客户档案，请先登记客户"))
             issue.complaint = complaint_register(
@@ -770,8 +796,6 @@ def household_issue_raise(*, household: HouseholdVisit, kind: str, description: 
                 now=now,
             )
         else:
-            from guanjia.repairs.services import RepairRequest, repair_log
-
             issue.repair = repair_log(
                 project=campaign.project,
                 request=RepairRequest(
