@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -25,6 +24,7 @@ from guanjia.accounts.forms import OwnPasswordChangeForm, StaffChangeForm, Staff
 from guanjia.accounts.models import Role, User
 from guanjia.accounts.workload import open_work_for
 from guanjia.core.errors import ConflictError
+from guanjia.core.web import safe_next
 from guanjia.estates.models import Unit
 from guanjia.timeline.selectors import events_for
 
@@ -270,11 +270,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("desk:home")
 
     def get_success_url(self) -> str:
-        wanted = self.request.POST.get("next") or self.request.GET.get("next", "")
-        safe = url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        )
-        return wanted if wanted and safe else str(self.success_url)
+        return safe_next(self.request, str(self.success_url))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,11 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import get_for_user, scope, visible_projects
+from guanjia.core.web import redirect_next
 from guanjia.desk.firstrun import dismiss, first_run
 from guanjia.desk.middleware import SESSION_KEY
 from guanjia.estates.models import Customer, Project, Unit
@@ -61,10 +61,7 @@ def first_run_page(request: HttpRequest) -> HttpResponse:
 def switch_project(request: HttpRequest) -> HttpResponse:
     project = get_for_user(Project.objects.all(), request.user, request.POST.get("project"), field="pk")
     request.session[SESSION_KEY] = project.pk
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return redirect_next(request, "/")
 
 
 __all__ = ["first_run_page", "home", "switch_project", "visible_projects"]

@@ -19,8 +19,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanjia.accounts.access import can_reveal_phone, get_for_user, scope
+from guanjia.accounts.access import (
+    can_keep_ledgers,
+    can_purge_ledgers,
+    can_record_archive,
+    can_reveal_phone,
+    get_for_user,
+    scope,
+)
 from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core.web import safe_next
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import (
@@ -33,7 +41,6 @@ from guanjia.frontdesk.models import (
     ProofKind,
     Visitor,
 )
-from guanjia.frontdesk.permissions import can_keep_ledgers, can_purge_ledgers, can_record_archive
 from guanjia.frontdesk.selectors import custody_items_for, units_matching, visitors_for, visitors_inside
 
 TABS = {
@@ -488,9 +495,7 @@ def archive_record(request: HttpRequest, unit_pk: int) -> HttpResponse:
     if not can_record_archive(request.user, unit.project):
         raise PermissionDenied
     post = request.POST
-    target = post.get("next") or reverse("estates:unit_detail", args=[unit.pk])
-    if not target.startswith("/"):
-        target = reverse("estates:unit_detail", args=[unit.pk])
+    target = safe_next(request, "estates:unit_detail", unit.pk)
     try:
         customer = None
         if post.get("customer"):

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from guanjia.core.web import redirect_next
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import inbox_for, unread_count, unread_urgent
 from guanjia.notifications.services import notification_mark_all_read, notification_mark_read
@@ -93,7 +94,4 @@ def urgent(request: HttpRequest) -> JsonResponse:
 def _back(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target or "notifications:inbox")
+    return redirect_next(request, "notifications:inbox")

@@ -15,25 +15,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import (
     can_desk_repair,
+    can_edit_price_list,
     can_follow_warranty,
     can_register_repair,
     can_supervise_repair,
     can_work_repair,
     get_for_user,
+    works_repairs_on_site,
 )
 from guanjia.accounts.models import User
 from guanjia.cases.files import IMAGE_TYPES, stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core.web import redirect_next
 from guanjia.estates.models import Customer, Unit
 from guanjia.estates.selectors import customer_search as search_customers
 from guanjia.repairs import services
@@ -59,7 +60,7 @@ from guanjia.repairs.selectors import (
     signature_for_user,
     technicians_for,
 )
-from guanjia.repairs.services import can_edit_price_list, price_item_set_fee
+from guanjia.repairs.services import price_item_set_fee
 
 _CATEGORY_ORDER = {value: i for i, value in enumerate(PriceCategory.values)}
 
@@ -169,10 +170,7 @@ def _when(raw: str | None, field: str) -> datetime | None:
 
 
 def _back(request: HttpRequest, repair: Repair) -> HttpResponseRedirect:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target or reverse("repairs:detail", args=[repair.pk]))
+    return redirect_next(request, "repairs:detail", repair.pk)
 
 
 def _staff_member(repair: Repair, raw: str | None, field: str) -> User | None:
@@ -297,7 +295,7 @@ def _capabilities(user: Any, repair: Repair) -> dict[str, bool]:
         "supervise": can_supervise_repair(user, repair.project_id),
         "work": can_work_repair(user, repair),
         "follow": repair.warranty and can_follow_warranty(user, repair),
-        "technician": getattr(user, "role", "") in ("technician", "engineering_supervisor"),
+        "technician": works_repairs_on_site(user),
     }
 
 

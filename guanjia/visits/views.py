@@ -19,20 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanjia.accounts.access import (
-    VISIT_SUPERVISE_ROLES,
     can_export_visits,
     can_manage_campaigns,
     can_record_visit,
     can_review_visit,
+    can_supervise_visits,
     can_visit_households,
     get_for_user,
-    has_role,
     scope,
     visible_projects,
 )
 from guanjia.accounts.models import Role
 from guanjia.cases.files import stream_stored
 from guanjia.core.errors import TransitionError
+from guanjia.core.web import redirect_next
 from guanjia.estates.models import Building, Customer
 from guanjia.timeline.labels import verb_label
 from guanjia.timeline.selectors import events_for
@@ -164,7 +164,7 @@ def signature(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     """V06: the supervisor's queue: unsatisfied visits first."""
-    if not has_role(request.user, VISIT_SUPERVISE_ROLES):
+    if not can_supervise_visits(request.user):
         raise PermissionDenied
     queue = _decorate(list(selectors.review_queue(request.user)[:200]))
     return render(request, "visits/review.html", {"queue": queue, "decisions": ReviewDecision.choices})
@@ -192,7 +192,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("审核意见已签署。"))
-    return redirect(request.POST.get("next") or reverse("visits:review"))
+    return redirect_next(request, "visits:review")
 
 
 def _month(raw: str | None) -> date:
@@ -209,7 +209,7 @@ def _month(raw: str | None) -> date:
 @login_required
 def quotas(request: HttpRequest) -> HttpResponse:
     """V08: each CS supervisor's and office manager's complaint visits this month against the policy's quota."""
-    if not has_role(request.user, VISIT_SUPERVISE_ROLES):
+    if not can_supervise_visits(request.user):
         raise PermissionDenied
     month = _month(request.GET.get("month"))
     rows = selectors.quota_rows(request.user, month)

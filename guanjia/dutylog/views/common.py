@@ -13,15 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanjia.accounts.models import User
 from guanjia.core.errors import NotPossible
+from guanjia.core.web import redirect_next
 from guanjia.estates.models import Project, Unit
 
 #: Field names as the forms label them, for error messages ("来电人：请填写来电人。").
@@ -89,10 +88,7 @@ def error_messages(exc: ValidationError) -> list[str]:
 
 
 def back(request: HttpRequest, default: str, *args: Any) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default, *args)
+    return redirect_next(request, default, *args)
 
 
 def write_view(default: str) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
