@@ -24,4 +24,5 @@ VERB_LABELS: dict[str, Any] = {
     "customer.moved_out": _("客户迁出"),
     "pii.phone_revealed": _("查看完整电话号码"),
     "unit.status_changed": _("房屋状态变更"),
+    "roster.imported": _("导入花名册"),
 }

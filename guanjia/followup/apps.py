@@ -9,10 +9,12 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from guanjia.cases.periodic import register_periodic
-        from guanjia.followup.labels import VERB_LABELS
-        from guanjia.timeline.labels import register_verb_labels
+        from guanjia.followup.labels import VERB_FAMILIES, VERB_LABELS
+        from guanjia.timeline.labels import register_verb_family, register_verb_labels
 
         register_verb_labels(VERB_LABELS)
+        for prefix, choices in VERB_FAMILIES.items():
+            register_verb_family(prefix, choices)
         from guanjia.followup.services import register_followup_handlers, survey_open_due_rounds
 
         register_followup_handlers()

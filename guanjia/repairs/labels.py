@@ -18,4 +18,5 @@ VERB_LABELS: dict[str, Any] = {
     "repair.note_added": _("维保跟进记录"),
     "repair.payment_recorded": _("登记收费"),
     "repair.handed_to_finance": _("收费交财务"),
+    "price_item.fee_changed": _("修改维修收费标准"),
 }

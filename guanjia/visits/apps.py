@@ -7,7 +7,7 @@ class VisitsConfig(AppConfig):
     verbose_name = "回访"
 
     def ready(self) -> None:
-        from guanjia.cases.completion import on_case_completed
+        from guanjia.cases.completion import EVERY_KIND, on_case_completed
         from guanjia.cases.models import DEADLINE_KIND_LABELS
         from guanjia.cases.services import register_deadline_handler
         from guanjia.timeline.labels import register_verb_labels
@@ -19,9 +19,8 @@ class VisitsConfig(AppConfig):
         for kind, label in VISIT_DEADLINE_KINDS.items():
             DEADLINE_KIND_LABELS.setdefault(kind, label)
 
-        # V01: a completed complaint or repair is visited; planned in the completion's transaction.
-        on_case_completed("complaint", "visits.plan", services.plan_complaint_visit)
-        on_case_completed("repair", "visits.plan", services.plan_repair_visit)
+        # V01: a completed case of any kind is visited; planned in the completion's transaction.
+        on_case_completed(EVERY_KIND, "visits.plan", services.plan_case_visit)
 
         # V04: the visit's due time is reminded the day before and flagged overdue once by the shared sweep.
         register_deadline_handler(
