@@ -1055,7 +1055,7 @@ def complaint_complete(
             fields={"completed_at": at, "result": result, "settled_on_the_spot": on_the_spot},
         )
         # V01: the return visit is planned in the completion's transaction (a hook of guanjia.visits).
-        case_completed(kind="complaint", case=current, completed_at=at, actor=actor)
+        case_completed(case=current, completed_at=at, actor=actor)
     return current
 
 

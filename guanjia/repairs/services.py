@@ -854,7 +854,7 @@ def repair_complete(
         )
         deadline_cancel(subject=repair, at=completed_at)
         # V01: the return visit is planned in the completion's transaction (a hook of guanjia.visits).
-        case_completed(kind="repair", case=repair, completed_at=completed_at, actor=actor)
+        case_completed(case=repair, completed_at=completed_at, actor=actor)
         _tell(
             repair,
             people=_recipients(repair, [Role.FRONT_DESK]),

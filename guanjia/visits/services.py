@@ -39,6 +39,7 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import Role
 from guanjia.cases.completion import Completion
+from guanjia.cases.kinds import case_kind
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
 from guanjia.complaints.models import Channel
@@ -233,27 +234,19 @@ def return_visit_plan(
     return visit
 
 
-def plan_complaint_visit(completion: Completion) -> None:
-    """V01 (a completion hook, registered in ``VisitsConfig.ready``): a completed complaint is visited; a
-    critical or major complaint that belongs to an incident is visited as the incident (within 1 working day)."""
-    complaint: Any = completion.case
-    in_incident = complaint.incident_id is not None and complaint.grade in ON_SITE_GRADES
+def plan_case_visit(completion: Completion) -> None:
+    """V01 (the completion hook of every case kind, registered in ``VisitsConfig.ready``): a completed case is
+    visited as its kind's visit type (``cases.kinds``), timed by the policy for that type and the case's grade;
+    a critical or major complaint that belongs to an incident is visited as the incident (within 1 working day)."""
+    case: Any = completion.case
+    grade = getattr(case, "grade", None)
+    in_incident = getattr(case, "incident_id", None) is not None and grade in ON_SITE_GRADES
     return_visit_plan(
-        case=complaint,
-        case_type=CaseType.INCIDENT if in_incident else CaseType.COMPLAINT,
+        case=case,
+        case_type=CaseType.INCIDENT if in_incident else case_kind(completion.kind).return_visit_type,
         completed_at=completion.completed_at,
         actor=completion.actor,
-        grade=complaint.grade,
-    )
-
-
-def plan_repair_visit(completion: Completion) -> None:
-    """V01 (a completion hook): a completed repair is visited by the end of the 2nd working day after it."""
-    return_visit_plan(
-        case=completion.case,
-        case_type=CaseType.REPAIR,
-        completed_at=completion.completed_at,
-        actor=completion.actor,
+        grade=grade,
     )
 
 
