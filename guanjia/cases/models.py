@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core.states import can_transition
+
 
 class Department(models.TextChoices):
     """The departments a case is dispatched to (and, for complaints, complained about)."""
@@ -218,4 +220,4 @@ class Case(models.Model):
         return self.customer_name
 
     def can_become(self, to: str) -> bool:
-        return to in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+        return can_transition(self, to)

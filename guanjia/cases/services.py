@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project
 from guanjia.cases.models import Case, CaseCounter, Deadline, DeadlineState, Department
-from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core.errors import ConflictError
+from guanjia.core.states import transition
 from guanjia.timeline.services import record
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,6 @@ def case_number_next(*, prefix: str, at: datetime) -> str:
 # --- Status and dispatch -----------------------------------------------------------------------------------
 
 
-def _status_label(model: type[Case], status: str) -> str:
-    field = model._meta.get_field("status")
-    return str(dict(field.flatchoices).get(status, status))
-
-
 def case_transition(
     *,
     case: C,
@@ -85,31 +81,24 @@ def case_transition(
     fields: dict[str, Any] | None = None,
 ) -> C:
     """Move ``case`` to status ``to``, writing ``fields`` (e.g. ``completed_at``) with it, and record
-    ``<case_type>.<to>`` on its timeline, all in one transaction.
+    ``<case_type>.<to>`` on its timeline, all in one transaction (``guanjia.core.states.transition``).
 
     Raises ``TransitionError`` when the subclass's ``ALLOWED_TRANSITIONS`` does not allow the move, and
     ``ConflictError`` when the case changed since ``case`` was read (its ``version``). On success ``case``
     holds the new status, fields and version.
     """
-    model = type(case)
-    at = at or timezone.now()
-    changes = dict(fields or {})
-    with transaction.atomic():
-        current = model._default_manager.select_for_update().get(pk=case.pk)
-        if current.version != case.version:
-            raise ConflictError(_("案件已被他人修改，请刷新后再试。"))
-        if to not in model.ALLOWED_TRANSITIONS.get(current.status, frozenset()):
-            raise TransitionError(
-                _("不能从“%(from)s”变为“%(to)s”")
-                % {"from": _status_label(model, current.status), "to": _status_label(model, to)}
-            )
-        model._default_manager.filter(pk=case.pk).update(status=to, version=F("version") + 1, **changes)
-        event_data = {"from": current.status, "to": to, **(data or {})}
-        record(subject=case, verb=f"{model.CASE_TYPE}.{to}", actor=actor, reason=reason, data=event_data, at=at)
-    case.status = to
-    case.version = current.version + 1
-    for name, value in changes.items():
-        setattr(case, name, value)
+    transition(
+        case,
+        to,
+        actor=actor,
+        verb=f"{type(case).CASE_TYPE}.{to}",
+        record=record,
+        fields=fields,
+        data=data,
+        reason=reason,
+        at=at or timezone.now(),
+        version=case.version,
+    )
     return case
 
 

@@ -1,8 +1,8 @@
 """The counter's daily work (F08–F14): shifts with their checklist and log, the handover, calls with relays
 and answer-later tasks, the standard phrases, meeting rooms, notices and fees.
 
-Every status here changes through one function in ``services.py`` that checks the move against the
-model's ``ALLOWED`` map and appends a timeline event in the same transaction.
+Every status here changes through ``guanjia.core.states.transition``, which checks the move against the
+model's ``ALLOWED_TRANSITIONS`` map and appends a timeline event in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from guanjia.core.evidence import AppendOnly
 
 USER = settings.AUTH_USER_MODEL
 
@@ -159,26 +161,12 @@ class Handover(models.Model):
         return f"{self.shift} {self.get_status_display()}"
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class SnapshotQuerySet(models.QuerySet["HandoverSnapshot"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("handover snapshots are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("handover snapshots are append-only")
-
-
-class HandoverSnapshot(models.Model):
+class HandoverSnapshot(AppendOnly):
     """What the sheet showed when it was handed over (live data frozen as JSON). Never rewritten."""
 
     handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="snapshots")
     taken_at = models.DateTimeField(_("时间"))
     data = models.JSONField(_("交接内容"))
-
-    objects = SnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("交接快照")
@@ -187,15 +175,6 @@ class HandoverSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handover_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Integrity guard (as the timeline's Event): a stored snapshot is never rewritten.
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("handover snapshots are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("handover snapshots are append-only")
 
 
 # --- F10 Calls --------------------------------------------------------------------------------------------
@@ -356,7 +335,7 @@ class BookingStatus(models.TextChoices):
 class Booking(models.Model):
     """A meeting-room booking (001: 会议室使用申请单): request, approval, preparation, service, check after."""
 
-    ALLOWED: ClassVar[dict[str, frozenset[str]]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         BookingStatus.REQUESTED: frozenset({BookingStatus.APPROVED, BookingStatus.REFUSED, BookingStatus.CANCELLED}),
         BookingStatus.APPROVED: frozenset({BookingStatus.PREPARED, BookingStatus.CANCELLED}),
         BookingStatus.PREPARED: frozenset({BookingStatus.IN_USE, BookingStatus.CANCELLED}),
@@ -412,7 +391,7 @@ class NoticeStatus(models.TextChoices):
 
 
 class Notice(models.Model):
-    ALLOWED: ClassVar[dict[str, frozenset[str]]] = {
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         NoticeStatus.DRAFT: frozenset({NoticeStatus.APPROVED}),
         NoticeStatus.APPROVED: frozenset({NoticeStatus.POSTED}),
         NoticeStatus.POSTED: frozenset({NoticeStatus.TAKEN_DOWN}),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import MANAGER_ROLES, can_see_project, has_role
+from guanjia.accounts.access import can_approve_office, can_handle_fees, can_see_project
 from guanjia.accounts.models import Role, User
+from guanjia.core import clean
 from guanjia.core.errors import NotPossible
+from guanjia.core.states import transition
 from guanjia.dutylog.models import (
     Booking,
     BookingStatus,
@@ -55,20 +57,10 @@ from guanjia.notifications.selectors import staff_with_roles
 from guanjia.notifications.services import notify
 from guanjia.timeline.services import record
 
-#: Roles that approve notices and meeting-room bookings and edit the standard phrases.
-APPROVER_ROLES = MANAGER_ROLES
-#: Roles that send fee notices and follow arrears up (the desk, butlers, customer assistants, managers).
-FEE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
-
 
 def _require(value: Any, field: str, message: str | None = None) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValidationError({field: message or _("请填写此项。")})
-
-
-def _not_future(at: datetime, field: str, now: datetime) -> None:
-    if at > now + timedelta(minutes=1):
-        raise ValidationError({field: _("时间不能晚于现在。")})
 
 
 def _same_project(project: Project, field: str, *objects: Any) -> None:
@@ -217,9 +209,7 @@ def log_entry_add(
 ) -> DutyLogEntry:
     _check_actor(actor, shift.project)
     _require(text, "text", _("请填写值班记录内容。"))
-    now = timezone.now()
-    at = at or now
-    _not_future(at, "at", now)
+    at = clean.past_time(at, now=timezone.now(), field="at")
     if _handover_signed(shift):
         raise NotPossible(_("该班次已交接签名，请在当前班次记录。"))
     with transaction.atomic():
@@ -347,13 +337,9 @@ def call_record(
     _require(about, "about", _("请填写来电事由。"))
     if outcome not in CallOutcome.values:
         raise ValidationError({"outcome": _("请选择处理结果。")})
-    phone = re.sub(r"[\s-]", "", phone)
-    if phone and not re.fullmatch(r"\+?\d{3,20}", phone):
-        raise ValidationError({"phone": _("电话号码只能包含数字。")})
+    phone = clean.phone(phone)
     _same_project(project, "customer", customer)
-    now = timezone.now()
-    at = at or now
-    _not_future(at, "at", now)
+    at = clean.past_time(at, now=timezone.now(), field="at")
     with transaction.atomic():
         call = CallRecord.objects.create(
             project=project,
@@ -483,7 +469,7 @@ def call_reveal_phone(*, call: CallRecord, actor: User) -> str:
 # --- F14 Phrases ------------------------------------------------------------------------------------------
 def phrase_add(*, project: Project, category: str, text: str, actor: User, note: str = "") -> Phrase:
     _check_actor(actor, project)
-    if not has_role(actor, APPROVER_ROLES):
+    if not can_approve_office(actor):
         raise PermissionDenied
     if category not in PhraseCategory.values:
         raise ValidationError({"category": _("请选择用语类别。")})
@@ -499,7 +485,7 @@ def phrase_add(*, project: Project, category: str, text: str, actor: User, note:
 def phrase_set_active(*, phrase: Phrase, project: Project, active: bool, actor: User) -> Phrase:
     """Hide or show a phrase. A manual phrase (no project) can only be hidden by a company role."""
     _check_actor(actor, project)
-    if not has_role(actor, APPROVER_ROLES):
+    if not can_approve_office(actor):
         raise PermissionDenied
     if phrase.project_id is None and not (actor.is_superuser or actor.company_wide):
         raise NotPossible(_("手册标准用语由公司统一维护，可新增本项目用语。"))
@@ -515,7 +501,7 @@ def room_add(
     *, project: Project, name: str, actor: User, location: str = "", capacity: int | None = None
 ) -> MeetingRoom:
     _check_actor(actor, project)
-    if not has_role(actor, APPROVER_ROLES):
+    if not can_approve_office(actor):
         raise PermissionDenied
     _require(name, "name", _("请填写会议室名称。"))
     if MeetingRoom.objects.filter(project=project, name=name.strip()).exists():
@@ -586,30 +572,17 @@ def booking_transition(*, booking: Booking, to: str, actor: User, note: str = ""
     _check_actor(actor, booking.project)
     if to not in BookingStatus.values:
         raise ValidationError({"status": _("未知的状态。")})
-    if to in (BookingStatus.APPROVED, BookingStatus.REFUSED) and not has_role(actor, APPROVER_ROLES):
+    if to in (BookingStatus.APPROVED, BookingStatus.REFUSED) and not can_approve_office(actor):
         raise PermissionDenied
     if to == BookingStatus.CHECKED:
         _require(note, "check_note", _("请填写会后设施检查情况。"))
     now = timezone.now()
-    with transaction.atomic():
-        locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if to not in Booking.ALLOWED.get(locked.status, frozenset()):
-            raise NotPossible(
-                _("预订当前为“%(now)s”，不能改为“%(to)s”。")
-                % {"now": locked.get_status_display(), "to": BookingStatus(to).label}
-            )
-        before = locked.status
-        locked.status = to
-        fields = ["status"]
-        if to in (BookingStatus.APPROVED, BookingStatus.REFUSED):
-            locked.decided_by, locked.decided_at = actor, now
-            fields += ["decided_by", "decided_at"]
-        if to == BookingStatus.CHECKED:
-            locked.check_note, locked.checked_by, locked.checked_at = note.strip()[:300], actor, now
-            fields += ["check_note", "checked_by", "checked_at"]
-        locked.save(update_fields=fields)
-        record(subject=locked, verb=f"booking.{to}", actor=actor, data={"from": before, "to": to}, reason=note.strip())
-    return locked
+    fields: dict[str, Any] = {}
+    if to in (BookingStatus.APPROVED, BookingStatus.REFUSED):
+        fields = {"decided_by": actor, "decided_at": now}
+    if to == BookingStatus.CHECKED:
+        fields = {"check_note": note.strip()[:300], "checked_by": actor, "checked_at": now}
+    return transition(booking, to, actor=actor, verb=f"booking.{to}", record=record, fields=fields, reason=note.strip())
 
 
 # --- F12 Notices ------------------------------------------------------------------------------------------
@@ -646,7 +619,7 @@ def notice_transition(
     if to not in NoticeStatus.values:
         raise ValidationError({"status": _("未知的状态。")})
     now = timezone.now()
-    if to == NoticeStatus.APPROVED and not has_role(actor, APPROVER_ROLES):
+    if to == NoticeStatus.APPROVED and not can_approve_office(actor):
         raise PermissionDenied
     if to == NoticeStatus.POSTED:
         _require(locations, "locations", _("请填写张贴位置。"))
@@ -654,57 +627,32 @@ def notice_transition(
             raise ValidationError({"take_down_due": _("请填写计划撤下时间。")})
         if take_down_due <= now:
             raise ValidationError({"take_down_due": _("计划撤下时间必须晚于现在。")})
-    with transaction.atomic():
-        locked = Notice.objects.select_for_update().get(pk=notice.pk)
-        if to not in Notice.ALLOWED.get(locked.status, frozenset()):
-            raise NotPossible(
-                _("通知当前为“%(now)s”，不能改为“%(to)s”。")
-                % {"now": locked.get_status_display(), "to": NoticeStatus(to).label}
-            )
-        before = locked.status
-        locked.status = to
-        fields = ["status"]
-        data: dict[str, Any] = {"from": before, "to": to}
-        if to == NoticeStatus.APPROVED:
-            locked.approved_by, locked.approved_at = actor, now
-            fields += ["approved_by", "approved_at"]
-        elif to == NoticeStatus.POSTED:
-            locked.locations, locked.posted_at, locked.take_down_due = locations.strip()[:200], now, take_down_due
-            fields += ["locations", "posted_at", "take_down_due"]
-            data |= {
-                "locations": locked.locations,
-                "take_down_due": take_down_due.isoformat() if take_down_due else None,
-            }
-        elif to == NoticeStatus.TAKEN_DOWN:
-            locked.taken_down_at, locked.taken_down_by = now, actor
-            fields += ["taken_down_at", "taken_down_by"]
-        elif to == NoticeStatus.ARCHIVED:
-            locked.archived_at = now
-            fields += ["archived_at"]
-        locked.save(update_fields=fields)
-        record(subject=locked, verb=f"notice.{to}", actor=actor, data=data)
-    return locked
+    fields: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    if to == NoticeStatus.APPROVED:
+        fields = {"approved_by": actor, "approved_at": now}
+    elif to == NoticeStatus.POSTED:
+        fields = {"locations": locations.strip()[:200], "posted_at": now, "take_down_due": take_down_due}
+        data = {"locations": fields["locations"], "take_down_due": take_down_due.isoformat() if take_down_due else None}
+    elif to == NoticeStatus.TAKEN_DOWN:
+        fields = {"taken_down_at": now, "taken_down_by": actor}
+    elif to == NoticeStatus.ARCHIVED:
+        fields = {"archived_at": now}
+    return transition(notice, to, actor=actor, verb=f"notice.{to}", record=record, fields=fields, data=data)
 
 
 # --- F13 Fees ---------------------------------------------------------------------------------------------
+AMOUNT_MAX = Decimal("99999999.99")
 PERIOD_RE = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
 def parse_amount(raw: Any, field: str = "amount") -> Decimal:
-    try:
-        amount = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("请输入金额，如 320.50。")}) from None
-    if not amount.is_finite() or amount <= 0 or amount >= Decimal("100000000"):
-        raise ValidationError({field: _("金额必须大于 0。")})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: _("金额最多两位小数。")})
-    return amount.quantize(Decimal("0.01"))
+    return clean.money(raw, field, maximum=AMOUNT_MAX, positive=True)
 
 
 def _check_fee_role(actor: User, project: Project) -> None:
     _check_actor(actor, project)
-    if not has_role(actor, FEE_ROLES):
+    if not can_handle_fees(actor):
         raise PermissionDenied
 
 
@@ -744,8 +692,7 @@ def fee_notice_send(*, unit: Unit, period: str, kind: str, amount: Any, actor: U
 def fee_mark_paid(*, notice: FeeNotice, actor: User, at: datetime | None = None) -> FeeNotice:
     _check_fee_role(actor, notice.project)
     now = timezone.now()
-    at = at or now
-    _not_future(at, "paid_at", now)
+    at = clean.past_time(at, now=now, field="paid_at")
     with transaction.atomic():
         if FeeNotice.objects.filter(pk=notice.pk, paid_at__isnull=True).update(paid_at=at) != 1:
             raise NotPossible(_("该费用已缴清。"))

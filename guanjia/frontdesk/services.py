@@ -27,12 +27,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import can_see_project, mask_phone
+from guanjia.accounts.access import can_keep_ledgers, can_purge_ledgers, can_record_archive, can_see_project, mask_phone
 from guanjia.accounts.models import Role, User
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
-from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core import clean
+from guanjia.core.errors import ConflictError
+from guanjia.core.states import transition
 from guanjia.estates.models import Customer, Project, Residency, Unit
-from guanjia.estates.services import ResidencyChange, id_number_keys, normalize_phone
+from guanjia.estates.services import ResidencyChange, id_number_keys
 from guanjia.frontdesk import policy
 from guanjia.frontdesk.models import (
     PICKUP_KINDS,
@@ -47,7 +49,6 @@ from guanjia.frontdesk.models import (
     VisitorPass,
     VisitorStatus,
 )
-from guanjia.frontdesk.permissions import can_keep_ledgers, can_purge_ledgers, can_record_archive
 from guanjia.notifications.backends import Message, deliver
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
@@ -99,24 +100,6 @@ def _check_customer(project: Project, customer: Customer | None, field: str) -> 
 
 def _resides(customer: Customer, unit: Unit) -> bool:
     return Residency.objects.filter(customer=customer, unit=unit, move_out_date__isnull=True).exists()
-
-
-def _text(value: str, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: [_("请填写此项")]})
-    if len(value) > max_length:
-        raise ValidationError({field: [_("不能超过 %(n)d 个字") % {"n": max_length}]})
-    return value
-
-
-def _phone(value: str, field: str) -> str:
-    if not (value or "").strip():
-        return ""
-    try:
-        return normalize_phone(value)
-    except ValidationError:
-        raise ValidationError({field: [_("电话号码格式不正确")]}) from None
 
 
 def send_to_customer(*, project: Project, phone: str, name: str, title: str, body: str) -> bool:
@@ -176,21 +159,19 @@ def custody_receive(
     if kind not in (*PICKUP_KINDS, CustodyKind.KEY):
         raise ValidationError({"kind": [_("请选择物品类别")]})
     now = timezone.now()
-    received_at = received_at or now
-    if received_at > now:
-        raise ValidationError({"received_at": [_("收到时间不能晚于现在")]})
+    received_at = clean.past_time(received_at, now=now, field="received_at")
     _check_unit(project, owner_unit, "owner_unit")
     _check_customer(project, owner_customer, "owner_customer")
     if owner_staff is not None and not can_see_project(owner_staff, project):
         raise ValidationError({"owner_staff": [_("该员工不属于本项目")]})
     if owner_unit is None and owner_customer is not None:
         owner_unit = owner_customer.units.filter(project=project).select_related("building").first()
-    owner_name = _text(owner_name, "owner_name", max_length=50)
+    owner_name = clean.text(owner_name, "owner_name", max_length=50)
     if kind != CustodyKind.LOST_FOUND and not (owner_customer or owner_unit or owner_staff or owner_name):
         raise ValidationError({"owner_unit": [_("请填写收件房屋或收件人")]})
     if kind == CustodyKind.KEY and owner_unit is None:
         raise ValidationError({"owner_unit": [_("请填写钥匙所属房屋")]})
-    phone = _phone(owner_phone, "owner_phone")
+    phone = clean.phone(owner_phone, "owner_phone")
     if not phone and owner_customer is not None:
         phone = owner_customer.primary_phone
     last4, id_hash = ("", "")
@@ -202,9 +183,9 @@ def custody_receive(
     item = CustodyItem(
         project=project,
         kind=kind,
-        description=_text(description, "description", required=kind != CustodyKind.PARCEL)
+        description=clean.text(description, "description", required=kind != CustodyKind.PARCEL)
         or str(CustodyKind(kind).label),
-        tracking_number=_text(tracking_number, "tracking_number", max_length=64),
+        tracking_number=clean.text(tracking_number, "tracking_number", max_length=64),
         owner_customer=owner_customer,
         owner_unit=owner_unit,
         owner_staff=owner_staff,
@@ -212,10 +193,10 @@ def custody_receive(
         owner_phone=phone,
         addressee_id_last4=last4,
         addressee_id_hash=id_hash,
-        depositor_name=_text(depositor_name, "depositor_name", max_length=50),
-        depositor_contact=_text(depositor_contact, "depositor_contact", max_length=50),
-        found_place=_text(found_place, "found_place", max_length=100),
-        shelf=_text(shelf, "shelf", max_length=32),
+        depositor_name=clean.text(depositor_name, "depositor_name", max_length=50),
+        depositor_contact=clean.text(depositor_contact, "depositor_contact", max_length=50),
+        found_place=clean.text(found_place, "found_place", max_length=100),
+        shelf=clean.text(shelf, "shelf", max_length=32),
         received_at=received_at,
         received_by=actor,
     )
@@ -325,7 +306,7 @@ def check_proof(*, item: CustodyItem, proof_kind: str, value: str, taken_by_name
             raise ValidationError({"proof_kind": [_("只有失物招领可凭物品特征认领")]})
         if not taken_by_name:
             raise ValidationError({"taken_by_name": [_("请填写认领人姓名")]})
-        return Proof(taken_by_name, _text(value, "proof"))
+        return Proof(taken_by_name, clean.text(value, "proof"))
     return _check_id(item, value, taken_by_name)
 
 
@@ -396,9 +377,7 @@ def custody_hand_over(
     if item.kind not in (*PICKUP_KINDS, CustodyKind.KEY):
         raise ValidationError({"kind": [_("该类物品不能这样交付")]})
     now = timezone.now()
-    at = at or now
-    if at > now:
-        raise ValidationError({"at": [_("交付时间不能晚于现在")]})
+    at = clean.past_time(at, now=now, field="at")
     proof = check_proof(item=item, proof_kind=proof_kind, value=proof_value, taken_by_name=taken_by_name)
     changes: dict[str, Any] = {
         "status": CustodyStatus.HANDED_OVER,
@@ -409,7 +388,7 @@ def custody_hand_over(
         "proof_detail": proof.detail[:200],
     }
     if item.kind == CustodyKind.KEY:
-        changes["purpose"] = _text(purpose, "purpose", required=True)
+        changes["purpose"] = clean.text(purpose, "purpose", required=True)
         changes["due_back_at"] = due_back_at or at + policy.key_period()
         if changes["due_back_at"] <= at:
             raise ValidationError({"due_back_at": [_("应归还时间须晚于借出时间")]})
@@ -467,19 +446,19 @@ def custody_lend(
         raise ValidationError({"due_back_at": [_("应归还时间须晚于现在")]})
     if proof_kind and proof_kind not in (ProofKind.ID_CARD, ProofKind.WORK_CARD):
         raise ValidationError({"proof_kind": [_("请选择领取凭证")]})
-    detail = _text(proof_value, "proof", max_length=40)
+    detail = clean.text(proof_value, "proof", max_length=40)
     if proof_kind == ProofKind.ID_CARD and detail:
         detail = _("证件尾号 %(last4)s") % {"last4": detail[-4:].upper()}  # never the full number
-    borrower = _text(borrower_name, "owner_name", required=True, max_length=50)
+    borrower = clean.text(borrower_name, "owner_name", required=True, max_length=50)
     with transaction.atomic():
         item = CustodyItem.objects.create(
             project=project,
             kind=CustodyKind.LOAN,
-            description=_text(description, "description", required=True),
+            description=clean.text(description, "description", required=True),
             owner_customer=borrower_customer,
             owner_unit=borrower_unit,
             owner_name=borrower,
-            owner_phone=_phone(borrower_phone, "owner_phone"),
+            owner_phone=clean.phone(borrower_phone, "owner_phone"),
             received_at=now,
             received_by=actor,
             status=CustodyStatus.HANDED_OVER,
@@ -504,12 +483,10 @@ def custody_take_back(
     if item.kind not in (CustodyKind.LOAN, CustodyKind.KEY):
         raise ValidationError({"kind": [_("只有借用物品和钥匙可以归还")]})
     now = timezone.now()
-    at = at or now
-    if at > now:
-        raise ValidationError({"at": [_("归还时间不能晚于现在")]})
+    at = clean.past_time(at, now=now, field="at")
     to = CustodyStatus.RETURNED if item.kind == CustodyKind.LOAN else CustodyStatus.HELD
-    note = _text(damage_note, "damage_note")
-    who = _text(returned_by_name, "returned_by_name", max_length=50) or item.taken_by_name
+    note = clean.text(damage_note, "damage_note")
+    who = clean.text(returned_by_name, "returned_by_name", max_length=50) or item.taken_by_name
     with transaction.atomic():
         updated = CustodyItem.objects.filter(pk=item.pk, status=CustodyStatus.HANDED_OVER).update(
             status=to, returned_at=at, returned_by_name=who, damage_note=note, version=F("version") + 1
@@ -544,12 +521,12 @@ def custody_slip_register(
         item = CustodyItem.objects.create(
             project=project,
             kind=CustodyKind.RELEASE_SLIP,
-            description=_text(description, "description", required=True),
+            description=clean.text(description, "description", required=True),
             owner_unit=unit,
             owner_customer=authorised_by,
             authorised_by=authorised_by,
-            owner_name=_text(carrier_name, "carrier_name", required=True, max_length=50),
-            purpose=_text(authorised_how, "authorised_how"),
+            owner_name=clean.text(carrier_name, "carrier_name", required=True, max_length=50),
+            purpose=clean.text(authorised_how, "authorised_how"),
             received_at=now,
             received_by=actor,
         )
@@ -571,7 +548,7 @@ def custody_slip_release(*, item: CustodyItem, actor: User, note: str = "") -> C
             handed_over_at=now,
             handed_over_by=actor,
             taken_by_name=item.owner_name,
-            disposed_note=_text(note, "note"),
+            disposed_note=clean.text(note, "note"),
             version=F("version") + 1,
         )
         if updated != 1:
@@ -584,7 +561,7 @@ def custody_slip_release(*, item: CustodyItem, actor: User, note: str = "") -> C
 def custody_dispose(*, item: CustodyItem, note: str, actor: User) -> CustodyItem:
     """An unclaimed item leaves the ledger otherwise (handed to police, returned to the courier, discarded)."""
     _require(can_keep_ledgers(actor, item.project_id))
-    text = _text(note, "note", required=True)
+    text = clean.text(note, "note", required=True)
     now = timezone.now()
     with transaction.atomic():
         updated = (
@@ -673,7 +650,7 @@ def visitor_pass_create(
         raise ValidationError({"customer": [_("该客户不是被访房屋的住户")]})
     if valid_on < timezone.localdate():
         raise ValidationError({"valid_on": [_("有效日期不能早于今天")]})
-    name = _text(visitor_name, "visitor_name", required=True, max_length=50)
+    name = clean.text(visitor_name, "visitor_name", required=True, max_length=50)
     for _attempt in range(_CODE_ATTEMPTS):
         code = _new_code()
         try:
@@ -731,16 +708,16 @@ def visitor_register(
             raise ValidationError({"id_number": [_("证件号码格式不正确")]}) from None
     visitor = Visitor(
         project=project,
-        name=_text(name, "name", required=True, max_length=50),
+        name=clean.text(name, "name", required=True, max_length=50),
         id_last4=last4,
         id_hash=digest,
         id_verified=bool(digest),
         verified_by=actor if digest else None,
-        phone=_phone(phone, "phone"),
+        phone=clean.phone(phone, "phone"),
         party_size=party_size,
         host_unit=host_unit,
         host_customer=host_customer,
-        purpose=_text(purpose, "purpose", max_length=100),
+        purpose=clean.text(purpose, "purpose", max_length=100),
         arrived_at=at,
         registered_by=actor,
     )
@@ -778,17 +755,9 @@ def _use_pass(project: Project, unit: Unit, code: str, at: datetime) -> VisitorP
 def _visitor_move(
     visitor: Visitor, to: str, *, actor: User, fields: dict[str, Any], data: dict[str, Any] | None = None
 ) -> Visitor:
-    """The one way a visitor's status changes: checks the move on the locked row, writes, records."""
+    """A visitor's status change, by a ledger keeper (``guanjia.core.states.transition``)."""
     _require(can_keep_ledgers(actor, visitor.project_id))
-    with transaction.atomic():
-        current = Visitor.objects.select_for_update().get(pk=visitor.pk)
-        if to not in Visitor.ALLOWED_TRANSITIONS.get(current.status, frozenset()):
-            raise TransitionError(
-                _("访客当前为“%(from)s”，不能变为“%(to)s”")
-                % {"from": current.get_status_display(), "to": VisitorStatus(to).label}
-            )
-        Visitor.objects.filter(pk=visitor.pk).update(status=to, version=F("version") + 1, **fields)
-        record(subject=visitor, verb=f"visitor.{to}", actor=actor, data={"from": current.status, **(data or {})})
+    transition(visitor, to, actor=actor, verb=f"visitor.{to}", record=record, fields=fields, data=data)
     visitor.refresh_from_db()
     return visitor
 
@@ -813,7 +782,7 @@ def visitor_confirm_host(*, visitor: Visitor, confirmed_by: str, method: str, ac
     """The host said yes, on the intercom, the phone or in person (F01)."""
     if method not in ConfirmMethod.values or method == ConfirmMethod.PASS:
         raise ValidationError({"method": [_("请选择确认方式")]})
-    who = _text(confirmed_by, "confirmed_by", required=True, max_length=50)
+    who = clean.text(confirmed_by, "confirmed_by", required=True, max_length=50)
     return _visitor_move(
         visitor,
         VisitorStatus.HOST_CONFIRMED,
@@ -829,7 +798,7 @@ def visitor_admit(*, visitor: Visitor, actor: User) -> Visitor:
 
 
 def visitor_refuse(*, visitor: Visitor, reason: str, actor: User) -> Visitor:
-    text = _text(reason, "reason", required=True)
+    text = clean.text(reason, "reason", required=True)
     return _visitor_move(visitor, VisitorStatus.REFUSED, actor=actor, fields={"refused_reason": text})
 
 
@@ -889,8 +858,8 @@ def archive_event_record(
             customer=customer,
             kind=kind,
             date=on,
-            details=_text(details, "details", max_length=2000),
-            documents_note=_text(documents_note, "documents_note"),
+            details=clean.text(details, "details", max_length=2000),
+            documents_note=clean.text(documents_note, "documents_note"),
             approved=approved,
             application=application,
             recorded_by=actor,

@@ -8,7 +8,7 @@ Reports (issue 7) read these models; the fields listed in the shared contract ke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -75,6 +75,12 @@ class ReviewDecision(models.TextChoices):
 class ReturnVisit(models.Model):
     """One planned return visit of one completed case (V01): one per case, except a community activity, which
     gets one per sampled participant."""
+
+    #: A visit is made or cancelled while open (planned, or flagged missed by the sweep); then it stays so.
+    ALLOWED_TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        VisitStatus.PLANNED: frozenset({VisitStatus.DONE, VisitStatus.MISSED, VisitStatus.CANCELLED}),
+        VisitStatus.MISSED: frozenset({VisitStatus.DONE, VisitStatus.CANCELLED}),
+    }
 
     project = models.ForeignKey(
         "estates.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="return_visits"

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core.states import transition
 from guanjia.followup.limits import ISSUE_ESCALATE_DAYS, LETTER_DAYS
 from guanjia.followup.models import (
     CallOutcome,
@@ -30,7 +32,6 @@ from guanjia.followup.models import (
 )
 from guanjia.followup.services._common import (
     end_of,
-    not_in_future,
     require_follow_up,
     required_text,
     supervisors,
@@ -64,8 +65,7 @@ def call_record(
     and the call stays open."""
     require_follow_up(actor, call.project_id)
     now = now or timezone.now()
-    at = at or now
-    not_in_future(at, now, "at")
+    at = clean.past_time(at, now=now, field="at")
     if outcome not in CallOutcome.values:
         raise ValidationError({"outcome": [_("请选择通话结果")]})
     notes, raised, answer = (notes or "").strip(), (raised or "").strip(), (answer or "").strip()
@@ -160,26 +160,18 @@ def _issue_transition(
     data: dict[str, Any],
     at: datetime,
 ) -> Issue:
-    """The one way an issue's status changes: checked, locked, versioned, recorded."""
-    with transaction.atomic():
-        current = Issue._default_manager.select_for_update().get(pk=issue.pk)
-        if version is not None and current.version != version:
-            raise ConflictError(_("记录已被他人修改，请刷新后再试。"))
-        if to not in Issue.ALLOWED_TRANSITIONS[current.status]:
-            raise TransitionError(
-                _("不能从“%(from)s”变为“%(to)s”")
-                % {"from": IssueStatus(current.status).label, "to": IssueStatus(to).label}
-            )
-        Issue._default_manager.filter(pk=issue.pk).update(status=to, version=F("version") + 1, **fields)
-        issue.refresh_from_db()
-        record(
-            subject=issue,
-            verb=f"followup.issue_{to}",
-            actor=actor,
-            at=at,
-            data={"from": current.status, "to": to, **data},
-        )
-    return issue
+    """An issue's status change (``guanjia.core.states.transition``); ``version``, when given, is the one read."""
+    return transition(
+        issue,
+        to,
+        actor=actor,
+        verb=f"followup.issue_{to}",
+        record=record,
+        fields=fields,
+        data=data,
+        at=at,
+        version=version,
+    )
 
 
 def issue_escalate(*, issue: Issue, actor: User, version: int, note: str, now: datetime | None = None) -> Issue:
