@@ -27,8 +27,7 @@ from guanjia.accounts.access import (
     get_for_user,
     scope,
 )
-from guanjia.core.errors import ConflictError, TransitionError
-from guanjia.core.web import safe_next
+from guanjia.core.web import REFUSALS, refusal, safe_next
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import (
@@ -107,19 +106,6 @@ def _back(tab: str, **params: Any) -> HttpResponse:
     return redirect(url)
 
 
-def _report(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            label = FIELD_LABELS.get(field, field)
-            for message in errors:
-                messages.error(request, f"{label}：{message}")
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
 def ledger_write(tab: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A POST of the ledger page: login, POST only, and the service's refusals shown as messages on ``tab``."""
 
@@ -130,8 +116,8 @@ def ledger_write(tab: str) -> Callable[[Callable[..., HttpResponse]], Callable[.
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return view(request, *args, **kwargs)
-            except (ValidationError, ConflictError, TransitionError) as exc:
-                _report(request, exc)
+            except REFUSALS as exc:
+                refusal(request, exc, labels=FIELD_LABELS)
                 return _back(request.POST.get("tab") or tab)
 
         return wrapped
@@ -520,5 +506,5 @@ def archive_record(request: HttpRequest, unit_pk: int) -> HttpResponse:
         )
         messages.success(request, _("已记入档案：%(kind)s") % {"kind": ArchiveEventKind(post["kind"]).label})
     except ValidationError as exc:
-        _report(request, exc)
+        refusal(request, exc, labels=FIELD_LABELS)
     return redirect(target)

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanjia.accounts.models import User
-from guanjia.core.errors import NotPossible
-from guanjia.core.web import redirect_next
+from guanjia.core.web import post_action, redirect_next
 from guanjia.estates.models import Project, Unit
 
 #: Field names as the forms label them, for error messages ("来电人：请填写来电人。").
@@ -81,20 +79,14 @@ def current_project(request: HttpRequest) -> Project:
     return project
 
 
-def error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{FIELD_LABELS.get(f, f)}：{m}" for f, ms in exc.message_dict.items() for m in ms]
-    return list(exc.messages)
-
-
 def back(request: HttpRequest, default: str, *args: Any) -> HttpResponse:
     return redirect_next(request, default, *args)
 
 
 def write_view(default: str) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
-    """A POST-only page action: runs the write, shows its errors as messages naming the field, and answers
-    with a redirect (to ``next`` or ``default``). A view returns a message string to show on success, or
-    a response of its own."""
+    """A POST-only page action (``guanjia.core.web.post_action``): runs the write, shows its errors as messages
+    naming the field, and answers with a redirect (to ``next`` or ``default``). A view returns a message string
+    to show on success, or a response of its own."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., HttpResponse]:
         @login_required
@@ -102,27 +94,7 @@ def write_view(default: str) -> Callable[[Callable[..., Any]], Callable[..., Htt
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method != "POST":
                 return HttpResponse(status=405, headers={"Allow": "POST"})
-            try:
-                result = func(request, *args, **kwargs)
-            except ValidationError as exc:
-                for m in error_messages(exc):
-                    messages.error(request, m)
-                result = None
-                status = 400
-            except NotPossible as exc:
-                messages.error(request, str(exc))
-                result = None
-                status = 409
-            else:
-                status = 0
-            if isinstance(result, HttpResponse):
-                return result
-            if isinstance(result, str) and result:
-                messages.success(request, result)
-            if status and request.htmx:  # type: ignore[attr-defined]
-                # htmx reloads the page, which shows the messages naming the field.
-                return HttpResponse(status=200, headers={"HX-Refresh": "true"})
-            return back(request, default)
+            return post_action(request, lambda: func(request, *args, **kwargs), default=default, labels=FIELD_LABELS)
 
         return view
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,7 @@ from guanjia.accounts.access import (
     can_follow_up,
 )
 from guanjia.accounts.models import User
-from guanjia.core.errors import ConflictError, TransitionError
+from guanjia.core.web import REFUSALS, refusal
 from guanjia.estates.models import Project
 from guanjia.followup import selectors
 from guanjia.timeline.labels import verb_label
@@ -76,22 +75,9 @@ LIST_LIMIT = 200
 # --- plumbing ----------------------------------------------------------------------------------------------------
 
 
-def _report(request: HttpRequest, exc: Exception, labels: dict[str, Any] | None = None) -> None:
-    labels = labels or FIELD_LABELS
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                messages.error(request, f"{labels.get(name, name)}：{message}")
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
 def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A follow-up page: logged in, a project the user does follow-up work in, GET or POST; a POST the service
-    refuses comes back to the same page with the reason."""
+    refuses comes back to the same page with the reason (``guanjia.core.web.refusal``)."""
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -102,10 +88,10 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise PermissionDenied
         try:
             return view(request, project, *args, **kwargs)
-        except (ValidationError, ConflictError, TransitionError) as exc:
+        except REFUSALS as exc:
             if request.method != "POST":
                 raise
-            _report(request, exc)
+            refusal(request, exc, labels=FIELD_LABELS)
             return redirect(request.get_full_path())
 
     return wrapped
