@@ -8,7 +8,6 @@ The grade is computed by ``guanjia.complaints.grading`` from the facts stored he
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanjia.cases.models import Case, Department
 from guanjia.complaints.grading import Grade, GradeFacts, Injury
+from guanjia.core.evidence import SignedImage
 
 
 class Channel(models.TextChoices):
@@ -222,21 +222,14 @@ def signature_path(instance: ComplaintSignature, filename: str) -> str:
     return f"signatures/complaints/{instance.complaint_id}/{instance.sha256[:16]}.png"
 
 
-class ComplaintSignature(models.Model):
+class ComplaintSignature(SignedImage):
     """The customer's signature on the opinion form (客户意见受理表, C20). Append-only: a signature is never
     replaced or deleted; signing again adds another row."""
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("投诉"), on_delete=models.PROTECT, related_name="signatures"
     )
-    image = models.FileField(_("签名"), upload_to=signature_path)
-    sha256 = models.CharField(_("校验值"), max_length=64)
-    signer_name = models.CharField(_("签名人"), max_length=50)
     opinion = models.TextField(_("客户意见"), max_length=2000, blank=True)
-    signed_at = models.DateTimeField(_("签名时间"))
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("客户签名")
@@ -246,11 +239,5 @@ class ComplaintSignature(models.Model):
     def __str__(self) -> str:
         return f"{self.signer_name} {self.signed_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Integrity guard: what a customer signed is never overwritten.
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("a signature is never replaced")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("a signature is never deleted")
+    def file_path(self, filename: str) -> str:
+        return signature_path(self, filename)

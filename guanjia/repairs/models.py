@@ -4,14 +4,15 @@ with its reported and actual items, photos, signatures and the warranty follow-u
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.cases.files import IMAGE_TYPES
 from guanjia.cases.models import Case
+from guanjia.core.evidence import SignedImage, StoredImage
 
 
 class PriceCategory(models.TextChoices):
@@ -290,38 +291,23 @@ class PhotoKind(models.TextChoices):
     WARRANTY_NOTE = "warranty_note", _("维保跟进")
 
 
-class _AppendOnly(models.Model):
-    """A stored file that is evidence: never replaced, never deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("an uploaded record is never replaced")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("an uploaded record is never deleted")
-
-
 def photo_path(instance: RepairPhoto, filename: str) -> str:
     extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(instance.image_format, "bin")
     return f"repairs/{instance.repair_id}/photos/{instance.sha256[:16]}.{extension}"
 
 
-class RepairPhoto(_AppendOnly):
+class RepairPhoto(StoredImage):
+    """A photo of the work (before, after, a warranty follow-up), as checked and re-encoded. Append-only."""
+
     repair = models.ForeignKey(Repair, verbose_name=_("报修"), on_delete=models.PROTECT, related_name="photos")
     kind = models.CharField(_("类别"), max_length=16, choices=PhotoKind.choices)
     note = models.ForeignKey(
         RepairNote, verbose_name=_("跟进记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="photos"
     )
-    image = models.FileField(_("照片"), upload_to=photo_path)
     image_format = models.CharField(_("格式"), max_length=8)
     width = models.PositiveIntegerField(_("宽"))
     height = models.PositiveIntegerField(_("高"))
     size_bytes = models.PositiveIntegerField(_("大小"))
-    sha256 = models.CharField(_("校验值"), max_length=64)
     uploaded_at = models.DateTimeField(_("上传时间"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
@@ -335,6 +321,13 @@ class RepairPhoto(_AppendOnly):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:8]}"
 
+    def file_path(self, filename: str) -> str:
+        return photo_path(self, filename)
+
+    @property
+    def content_type(self) -> str:
+        return IMAGE_TYPES.get(self.image_format, "application/octet-stream")
+
 
 class SignerRole(models.TextChoices):
     CUSTOMER = "customer", _("客户")
@@ -346,19 +339,12 @@ def signature_path(instance: RepairSignature, filename: str) -> str:
     return f"signatures/repairs/{instance.repair_id}/{instance.role}-{instance.sha256[:16]}.png"
 
 
-class RepairSignature(_AppendOnly):
+class RepairSignature(SignedImage):
     """A signature drawn on the screen (PNG): the customer's on completion (R10), or the technician's and the
     department supervisor's on a declined order (R08). Append-only."""
 
     repair = models.ForeignKey(Repair, verbose_name=_("报修"), on_delete=models.PROTECT, related_name="signatures")
     role = models.CharField(_("签名人身份"), max_length=12, choices=SignerRole.choices)
-    image = models.FileField(_("签名"), upload_to=signature_path)
-    sha256 = models.CharField(_("校验值"), max_length=64)
-    signer_name = models.CharField(_("签名人"), max_length=50)
-    signed_at = models.DateTimeField(_("签名时间"))
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("签名")
@@ -367,3 +353,6 @@ class RepairSignature(_AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.signer_name}"
+
+    def file_path(self, filename: str) -> str:
+        return signature_path(self, filename)

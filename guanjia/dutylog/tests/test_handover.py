@@ -12,8 +12,9 @@ from django.utils import timezone
 from guanjia.cases.services import case_number_next, deadline_set
 from guanjia.cases.testapp.models import Ticket
 from guanjia.core.errors import NotPossible
+from guanjia.core.evidence import AppendOnlyError
 from guanjia.dutylog import selectors, services
-from guanjia.dutylog.models import AppendOnlyError, Handover, HandoverSnapshot
+from guanjia.dutylog.models import Handover, HandoverSnapshot
 from guanjia.dutylog.tests.conftest import verbs
 from guanjia.frontdesk.models import CustodyItem, Visitor
 from guanjia.notifications.models import Notification
