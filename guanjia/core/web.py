@@ -28,6 +28,9 @@ from guanjia.core.errors import ConflictError, NotPossible
 #: A valid request the service refused; a ``PermissionError`` is not one of them (it is a 403).
 REFUSALS = (ValidationError, ConflictError, NotPossible)
 _CAUGHT = (*REFUSALS, PermissionError)
+#: How a service's error key is named on a form: a mapping (missing keys keep their name) or a function; None
+#: puts the error at the top of the form.
+Aliases = Mapping[str, str | None] | Callable[[str], str | None]
 
 
 def safe_next(request: HttpRequest, default: str, *args: Any, **kwargs: Any) -> str:
@@ -70,15 +73,23 @@ def error_messages(exc: ValidationError, labels: Mapping[str, Any] | None = None
     ]
 
 
-def apply_errors(form: forms.Form, exc: ValidationError, aliases: Mapping[str, str | None] | None = None) -> None:
+def apply_errors(form: forms.Form, exc: ValidationError, aliases: Aliases | None = None) -> None:
     """Put a service's ValidationError next to the form fields it names (``aliases`` renames a service key to a
     field, or to None for the top of the form); the rest goes at the top of the form."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
     for key, errors in exc.message_dict.items():
-        name = aliases.get(key, key) if aliases else key
+        name = _field_name(key, aliases)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def _field_name(key: str, aliases: Aliases | None) -> str | None:
+    if aliases is None:
+        return key
+    if callable(aliases):
+        return aliases(key)
+    return aliases.get(key, key)
 
 
 def refusal(
@@ -87,7 +98,7 @@ def refusal(
     *,
     labels: Mapping[str, Any] | None = None,
     form: forms.Form | None = None,
-    aliases: Mapping[str, str | None] | None = None,
+    aliases: Aliases | None = None,
     conflict: str | None = None,
 ) -> int:
     """Tell the user why the write was refused and answer its HTTP status (400 or 409).
@@ -132,7 +143,7 @@ def attempt(
     *,
     labels: Mapping[str, Any] | None = None,
     form: forms.Form | None = None,
-    aliases: Mapping[str, str | None] | None = None,
+    aliases: Aliases | None = None,
     conflict: str | None = None,
 ) -> Outcome:
     """Run ``call`` (the service) and map what it raises once (``refusal``)."""
@@ -153,7 +164,7 @@ def post_action(
     invalid: Callable[[forms.Form], HttpResponse] | None = None,
     success: str | None = None,
     refused: str | None = None,
-    aliases: Mapping[str, str | None] | None = None,
+    aliases: Aliases | None = None,
     conflict: str | None = None,
 ) -> HttpResponse:
     """A page's write: form → service → message → back.
@@ -161,8 +172,8 @@ def post_action(
     - ``form`` (optional) is validated first; ``call`` runs only when it is valid (it reads
       ``form.cleaned_data``). An invalid form, or a service ValidationError put on it, answers ``invalid(form)``
       (the page re-rendered with the errors inline, status 400).
-    - ``call`` returns a response of its own (answered as is), a message (shown), or anything else (``done`` is
-      shown, when given).
+    - ``call`` returns a response of its own (answered as is); otherwise ``done`` is shown, or, without it, the
+      message ``call`` returned.
     - Refusals become messages (``refusal``); an htmx request then reloads the page to show them
       (``HX-Refresh``), any other goes back to ``refused`` or to the safe ``next``/``default``.
     - Success goes to ``success`` or to the safe ``next``/``default``.
@@ -181,7 +192,7 @@ def post_action(
         return _refused(request, default, refused)
     if isinstance(outcome.result, HttpResponse):
         return outcome.result
-    message = outcome.result if isinstance(outcome.result, str) and outcome.result else done
+    message = done if done is not None else outcome.result if isinstance(outcome.result, str) else None
     if message:
         messages.success(request, str(message))
     return redirect(success or safe_next(request, default))
