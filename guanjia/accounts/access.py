@@ -222,6 +222,20 @@ def can_follow_warranty(user: Any, repair: Any) -> bool:
     return can_desk_repair(user, repair.project_id) or can_supervise_repair(user, repair.project_id)
 
 
+#: The engineering department's field staff, whose repair pages show the technician's steps first.
+REPAIR_FIELD_ROLES = frozenset({Role.TECHNICIAN, Role.ENGINEERING_SUPERVISOR})
+
+
+def works_repairs_on_site(user: Any) -> bool:
+    """A technician or engineering supervisor by role (a superuser is not: the page shows the desk's view)."""
+    return getattr(user, "role", None) in REPAIR_FIELD_ROLES
+
+
+def can_edit_price_list(user: Any, project: Project | int) -> bool:
+    """Managers of the project (the master-data roles, O04) keep its price list (R03–R05)."""
+    return can_manage_master_data(user) and can_see_project(user, project)
+
+
 # --- Reports (S01–S05) -------------------------------------------------------------------------------------
 
 #: Who reads the monthly figures and the daily summary: the managers and the CS supervisor.
@@ -269,6 +283,11 @@ def can_record_visit(user: Any, visit: Any) -> bool:
     return getattr(user, "role", None) == visit.visitor_role or has_role(user, VISIT_SUPERVISE_ROLES)
 
 
+def can_supervise_visits(user: Any) -> bool:
+    """The review queue (V06) and the quota page (V08) are the supervisors'; each row is scoped by project."""
+    return has_role(user, VISIT_SUPERVISE_ROLES)
+
+
 def can_review_visit(user: Any, project: Project | int) -> bool:
     return can_see_project(user, project) and has_role(user, VISIT_SUPERVISE_ROLES)
 
@@ -309,6 +328,77 @@ def can_follow_up(user: Any, project: Project | int) -> bool:
 
 def can_supervise_followup(user: Any, project: Project | int) -> bool:
     return can_see_project(user, project) and has_role(user, FOLLOWUP_SUPERVISE_ROLES)
+
+
+# --- Front-desk ledgers (F01–F07, S06) ---------------------------------------------------------------------
+
+#: Roles that keep the ledgers: the desk, the butlers (keys, F05), customer assistants, security at the gate
+#: (visitors, release slips) and the managers.
+LEDGER_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT, Role.SECURITY}
+#: Roles that record the customer archive (F07).
+ARCHIVE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
+
+
+def can_keep_ledgers(user: Any, project: Project | int) -> bool:
+    return has_role(user, LEDGER_ROLES) and can_see_project(user, project)
+
+
+def can_record_archive(user: Any, project: Project | int) -> bool:
+    return has_role(user, ARCHIVE_ROLES) and can_see_project(user, project)
+
+
+def can_purge_ledgers(user: Any, project: Project | int) -> bool:
+    """S06: deleting after the retention is a manager's deliberate act."""
+    return has_role(user, MANAGER_ROLES) and can_see_project(user, project)
+
+
+# --- The office's own ledgers (F11–F13: rooms, notices, fees) ----------------------------------------------
+
+#: Roles that approve notices and meeting-room bookings and edit the standard phrases.
+OFFICE_APPROVER_ROLES = MANAGER_ROLES
+#: Roles that send fee notices and follow arrears up (the desk, butlers, customer assistants, managers).
+FEE_ROLES = MANAGER_ROLES | {Role.FRONT_DESK, Role.BUTLER, Role.CUSTOMER_ASSISTANT}
+
+
+def can_approve_office(user: Any) -> bool:
+    """Approves notices and bookings, keeps the standard phrases (the caller checks the project)."""
+    return has_role(user, OFFICE_APPROVER_ROLES)
+
+
+def can_handle_fees(user: Any) -> bool:
+    """Sends fee notices and follows arrears up (the caller checks the project)."""
+    return has_role(user, FEE_ROLES)
+
+
+# --- Exports and reviews (S01, S03, S07) ---------------------------------------------------------------------
+
+#: Roles that export and review: the managers and the CS supervisor.
+EXPORT_ROLES = MANAGER_ROLES
+
+
+def can_export(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and has_role(user, EXPORT_ROLES)
+
+
+# --- Policy settings (thresholds and time limits) --------------------------------------------------------------
+
+
+def can_edit_policy(user: Any, *, company: Any, project: Project | None) -> bool:
+    """The general manager edits the company level and any project of the company; an office manager edits
+    the projects they belong to; nobody else edits (a CS supervisor may read the settings page)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if project is not None and project.company_id != company.pk:
+        return False
+    if user.is_superuser:
+        return True
+    if user.company_id != company.pk:
+        return False
+    if user.role == Role.GENERAL_MANAGER:
+        return project is None or can_see_project(user, project)
+    if user.role == Role.OFFICE_MANAGER:
+        return project is not None and can_see_project(user, project)
+    return False
 
 
 # --- People (O02–O04): who administers staff -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from guanjia.accounts.access import can_export
 from guanjia.exports import selectors, services
 from guanjia.exports.selectors import ExportRequest, ParamError
 from guanjia.exports.views import export_filename, file_response
@@ -39,7 +40,7 @@ class ExportView(APIView):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        if not selectors.can_export(request.user):
+        if not can_export(request.user):
             raise PermissionDenied()
         try:
             export = ExportRequest(

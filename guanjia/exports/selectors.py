@@ -6,19 +6,19 @@ An export is a list of sheets; a sheet is its Chinese column headers and a ``val
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -31,11 +31,13 @@ from django.db.models.functions import Coalesce, ExtractMonth, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import MANAGER_ROLES, get_for_user, has_role, mask_phone, scope, visible_projects
+from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
 from guanjia.accounts.models import Role
+from guanjia.cases.kinds import case_kind, no_limit_missed
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
+from guanjia.core.periods import Period, parse_month
 from guanjia.estates.models import CustomerPhone, Project
 from guanjia.exports.models import ExportJob, ExportKind, JobPurpose, RetentionPurge, YearlyReview
 from guanjia.followup.models import FollowUpCall, FollowUpPlan
@@ -47,8 +49,6 @@ from guanjia.visits.models import CaseType, Method, ReturnVisit, Satisfaction, V
 CHUNK_SIZE = 2000
 #: Exports with more rows than this run as a background job with a progress bar; smaller ones download at once.
 DIRECT_MAX_ROWS = 5000
-#: Roles that export and review: the managers and the CS supervisor (S01, S03, S07).
-EXPORT_ROLES = MANAGER_ROLES
 
 
 class ParamError(ValueError):
@@ -61,50 +61,18 @@ class ParamError(ValueError):
 
 
 @dataclass(frozen=True)
-class Period:
-    """Calendar days ``start``..``end`` (both included) in the server's zone (Asia/Shanghai)."""
-
-    start: date
-    end: date
-
-    @property
-    def start_at(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.start, time.min))
-
-    @property
-    def end_at(self) -> datetime:
-        """The first instant after the period."""
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-
-    def previous_month(self) -> Period:
-        last = self.start - timedelta(days=1)
-        return Period.month(last.year, last.month)
-
-
-@dataclass(frozen=True)
 class ExportRequest:
     project: Project
     kind: str
     period: Period
 
 
-def can_export(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and has_role(user, EXPORT_ROLES)
-
-
-def parse_month(value: str, field: str = "month") -> Period:
+def month_param(value: str, field: str = "month") -> Period:
+    """The month named ``YYYY-MM`` (``core.periods.parse_month``); ParamError naming ``field`` otherwise."""
     try:
-        year_text, month_text = value.strip().split("-")
-        year, month = int(year_text), int(month_text)
-        if len(year_text) != 4 or not 1 <= month <= 12:
-            raise ValueError
+        return Period.month_of(parse_month(value))
     except ValueError:
         raise ParamError(field, _("月份格式应为 YYYY-MM，例如 2026-03")) from None
-    return Period.month(year, month)
 
 
 def _parse_day(value: str, field: str) -> date:
@@ -121,7 +89,7 @@ def parse_period(params: Any, *, today: date | None = None) -> Period:
     if month and (start or end):
         raise ParamError("month", _("请只填写月份，或只填写起止日期"))
     if month:
-        return parse_month(month)
+        return month_param(month)
     if start or end:
         if not start:
             raise ParamError("from", _("请填写起始日期"))
@@ -266,28 +234,29 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
     return Sheet(_("投诉"), headers, rows, to_row)
 
 
-REPAIR_DONE = (RepairStatus.COMPLETED, RepairStatus.RETURNED, RepairStatus.CLOSED)
-
-
 def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
-    missed = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Repair), subject_id=OuterRef("pk"), state=DeadlineState.MISSED
-    )
+    """The repair flow; 是否及时 is the repair kind's on-time rule (``cases.kinds``, as 维修及时率 counts it):
+    yes or no once the order is done, "no" already when a limit was missed, empty while it is under way."""
+    kind = case_kind("repair")
     rows = (
         Repair.objects.filter(project=project, received_at__gte=period.start_at, received_at__lt=period.end_at)
         .order_by("received_at", "id")
-        .annotate(phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()), missed=Exists(missed))
+        .annotate(
+            phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()),
+            done=ExpressionWrapper(kind.done_q(), output_field=BooleanField()),
+            on_time=ExpressionWrapper(kind.on_time_q(), output_field=BooleanField()),
+            missed=ExpressionWrapper(~no_limit_missed(Repair), output_field=BooleanField()),
+        )
         .values(
             "number", "received_at", "customer__name", "customer_name", "phone", *UNIT_FIELDS, "location",
             "description", "price_item__name", "fee_yuan", "assignee__name", "status", "accepted_at",
-            "arrive_due_at", "arrived_at", "completed_at", "missed",
+            "arrive_due_at", "arrived_at", "completed_at", "done", "on_time", "missed",
         )
     )  # fmt: skip
     status = _labels(RepairStatus)
 
     def to_row(r: dict[str, Any]) -> tuple[Any, ...]:
-        done = r["status"] in REPAIR_DONE
-        timely = _yes_no(not r["missed"]) if done else (_yes_no(False) if r["missed"] else "")
+        timely = _yes_no(r["on_time"]) if r["done"] else (_yes_no(False) if r["missed"] else "")
         return (
             r["number"], _local(r["received_at"]), r["customer__name"] or r["customer_name"], _masked(r["phone"]),
             _unit(r) or r["location"], r["description"], r["price_item__name"] or _("非标准项目"),

@@ -30,11 +30,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from guanjia.accounts.access import can_purge_records, can_see_project
+from guanjia.accounts.access import can_export, can_purge_records, can_see_project
 from guanjia.accounts.models import Role
+from guanjia.cases.kinds import case_kind
 from guanjia.cases.models import Deadline
 from guanjia.cases.spreadsheets import safe_row
-from guanjia.complaints.models import Complaint, ComplaintStatus
+from guanjia.complaints.models import Complaint
+from guanjia.core.periods import Period
 from guanjia.estates.models import Project
 from guanjia.exports.models import (
     ExportJob,
@@ -49,8 +51,6 @@ from guanjia.exports.models import (
 from guanjia.exports.selectors import (
     CHUNK_SIZE,
     ExportRequest,
-    Period,
-    can_export,
     export_row_count,
     export_sheets,
     followup_figures,
@@ -384,7 +384,7 @@ def monthly_exports_keep(
     export the same month twice (the unique monthly row and the claim in ``export_job_run``). Returns the
     number of jobs queued now."""
     today = timezone.localtime(now).date()
-    period = Period.month(today.year, today.month).previous_month()
+    period = Period.month_of(today).previous_month()
     candidates = list(projects if projects is not None else Project.objects.all())
     if not force:
         by_project, _companies = policies_for(candidates)
@@ -412,7 +412,7 @@ def monthly_exports_remind(*, now: datetime) -> int:
     CS supervisor and office manager are told, exactly once per project and month. Returns the number of
     projects reminded now."""
     today = timezone.localtime(now).date()
-    period = Period.month(today.year, today.month).previous_month()
+    period = Period.month_of(today).previous_month()
     month = f"{period.start:%Y-%m}"
     projects = list(Project.objects.all())
     by_project, _companies = policies_for(projects)
@@ -565,9 +565,8 @@ def _purge_targets(project: Project, kind: str, before: date) -> list[QuerySet[A
             Visitor.objects.filter(project=project, arrived_at__lt=before_at),
             VisitorPass.objects.filter(project=project, valid_on__lt=before),
         ]
-    closed = (ComplaintStatus.COMPLETED, ComplaintStatus.CLOSED)
     return [
-        Complaint.objects.filter(project=project, status__in=closed).filter(
+        Complaint.objects.filter(case_kind("complaint").done_q(), project=project).filter(
             Q(completed_at__lt=before_at) | Q(completed_at__isnull=True, received_at__lt=before_at)
         )
     ]

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanjia.accounts.access import can_purge_records
+from guanjia.accounts.access import can_export, can_purge_records
 from guanjia.cases.files import stream_stored
+from guanjia.core.periods import Period
 from guanjia.exports import selectors, services
 from guanjia.exports.models import ExportKind, JobStatus, RetentionKind
-from guanjia.exports.selectors import DIRECT_MAX_ROWS, ExportRequest, ParamError, Period
+from guanjia.exports.selectors import DIRECT_MAX_ROWS, ExportRequest, ParamError
 
 
 def file_response(path: str, filename: str) -> FileResponse:
@@ -49,7 +50,7 @@ def _project(request: HttpRequest) -> Any:
 
 
 def _require_exporter(request: HttpRequest) -> None:
-    if not selectors.can_export(request.user):
+    if not can_export(request.user):
         raise PermissionDenied
 
 
@@ -66,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "project": project,
             "kinds": ExportKind.choices,
             "this_month": f"{today:%Y-%m}",
-            "last_month": f"{Period.month(today.year, today.month).previous_month().start:%Y-%m}",
+            "last_month": f"{Period.month_of(today).previous_month().start:%Y-%m}",
             "jobs": selectors.export_jobs(user=request.user, project=project),
             "direct_max": DIRECT_MAX_ROWS,
         },
@@ -140,7 +141,7 @@ def keep_month(request: HttpRequest) -> HttpResponse:
         queued = services.monthly_export_request(
             user=request.user,
             project=project,
-            month=Period.month(today.year, today.month).previous_month(),
+            month=Period.month_of(today).previous_month(),
             now=now,
         )
     except PermissionError:

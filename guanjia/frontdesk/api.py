@@ -15,7 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import get_for_user, scope, visible_projects
+from guanjia.accounts.access import can_keep_ledgers, get_for_user, scope, visible_projects
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.core.api import error_responses
@@ -23,7 +23,6 @@ from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, ProofKind, VisitorPass
-from guanjia.frontdesk.permissions import can_keep_ledgers
 from guanjia.frontdesk.selectors import custody_items_for, open_q
 
 

@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import can_see_project
-from guanjia.accounts.models import Role
+from guanjia.accounts.access import can_edit_policy
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Company, Project
 from guanjia.policy.models import PolicyValue
@@ -21,24 +20,6 @@ from guanjia.timeline.services import record
 
 _TRUE = {"1", "true", "yes", "on", "是"}
 _FALSE = {"0", "false", "no", "off", "否"}
-
-
-def can_edit_policy(user: Any, *, company: Company, project: Project | None) -> bool:
-    """The general manager edits the company level and any project of the company; an office manager edits
-    the projects they belong to; nobody else edits (a CS supervisor may read the settings page)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if project is not None and project.company_id != company.pk:
-        return False
-    if user.is_superuser:
-        return True
-    if user.company_id != company.pk:
-        return False
-    if user.role == Role.GENERAL_MANAGER:
-        return project is None or can_see_project(user, project)
-    if user.role == Role.OFFICE_MANAGER:
-        return project is not None and can_see_project(user, project)
-    return False
 
 
 def parse_value(spec: PolicyKey, raw: Any) -> Any:

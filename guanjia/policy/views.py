@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import can_manage_master_data
+from guanjia.accounts.access import can_edit_policy, can_manage_master_data
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Company, Project
 from guanjia.policy.registry import KEYS, RULE_TITLES
 from guanjia.policy.selectors import policy_history, setting_row, setting_rows
-from guanjia.policy.services import can_edit_policy, policy_reset, policy_set
+from guanjia.policy.services import policy_reset, policy_set
 
 
 @login_required

@@ -34,10 +34,10 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import Role, User
 from guanjia.cases.completion import case_completed
+from guanjia.cases.intake import case_intake, case_register
 from guanjia.cases.models import Deadline, Department
 from guanjia.cases.services import (
     case_dispatch,
-    case_number_next,
     case_transition,
     deadline_cancel,
     deadline_meet,
@@ -198,19 +198,10 @@ def _check_request(project: Project, req: RepairRequest, now: datetime) -> dict[
 
     if not req.description.strip():
         errors["description"] = [_("请填写报修内容")]
-    if req.unit is not None and req.unit.project_id != project.pk:
-        errors["unit"] = [_("房屋不属于本项目")]
-    if req.customer is not None and req.customer.project_id != project.pk:
-        errors["customer"] = [_("客户不属于本项目")]
-    elif req.unit is not None and req.customer is not None and not req.customer.has_unit(req.unit):
-        errors["unit"] = [_("所选房屋不属于该客户")]
-    check(lambda: clean.phone(req.contact_phone, "contact_phone"))
     check(lambda: clean.phone(req.contractor_phone, "contractor_phone"))
     if req.source not in RepairSource.values:
         errors["source"] = [_("请选择有效的来源")]
     elif req.source == RepairSource.RESIDENT:
-        if req.customer is None and not (req.customer_name.strip() and req.contact_phone.strip()):
-            errors["customer"] = [_("请选择客户，或填写报修人姓名和联系电话")]
         if req.unit is None and not req.location.strip():
             errors["unit"] = [_("请选择房屋或填写维修地点")]
     elif req.unit is None and not req.location.strip():
@@ -219,7 +210,6 @@ def _check_request(project: Project, req: RepairRequest, now: datetime) -> dict[
         errors["department"] = [_("请选择有效的责任部门")]
     if req.price_item is not None and (req.price_item.project_id != project.pk or not req.price_item.active):
         errors["price_item"] = [_("收费项目不在本项目的收费标准中")]
-    check(lambda: clean.past_time(req.received_at, now=now, field="received_at"))
     if req.appointment_at is not None:
         if req.urgent:
             errors["appointment_at"] = [_("即时维修不填预约时间；预约维修请取消“即时维修”")]
@@ -237,10 +227,29 @@ def repair_log(*, project: Project, request: RepairRequest, actor: Any, first_re
     arrival limit (R04). Returns the new order, status ``logged``."""
     _require(can_register_repair(actor, project))
     now = _now()
+    # Every field at fault is named at once: the checks of every case and the order's own.
     errors = _check_request(project, request, now)
+    try:
+        intake = case_intake(
+            project=project,
+            actor=actor,
+            now=now,
+            received_at=request.received_at,
+            customer=request.customer,
+            customer_name=request.customer_name,
+            contact_phone=request.contact_phone,
+            unit=request.unit,
+            first_responder=first_responder,
+            # A patrol's or the duty log's own finding has no caller (R12).
+            caller_required=request.source == RepairSource.RESIDENT,
+        )
+    except ValidationError as exc:
+        raise ValidationError({**errors, **exc.message_dict}) from None
     if errors:
         raise ValidationError(errors)
-    received_at = clean.past_time(request.received_at, now=now, field="received_at")
+    if not intake.contact_phone and request.customer is not None:
+        intake = intake.replace(contact_phone=request.customer.primary_phone)
+    received_at = intake.received_at
     limits = policy_for(project).repair_limits()
     appointment = request.appointment_at
     order_due = after_minutes(received_at, limits.order_minutes)
@@ -250,17 +259,9 @@ def repair_log(*, project: Project, request: RepairRequest, actor: Any, first_re
         else None
     )
     with transaction.atomic():
-        repair = Repair.objects.create(
-            project=project,
-            number=case_number_next(prefix=Repair.NUMBER_PREFIX, at=received_at),
-            customer=request.customer,
-            customer_name=request.customer_name.strip(),
-            contact_phone=clean.phone(request.contact_phone, "contact_phone")
-            or (request.customer.primary_phone if request.customer else ""),
-            unit=request.unit,
-            received_at=received_at,
-            registered_by=actor,
-            first_responder=first_responder or actor,
+        repair = case_register(
+            Repair,
+            intake=intake,
             department=request.department,
             source=request.source,
             description=request.description.strip(),

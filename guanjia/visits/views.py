@@ -32,6 +32,7 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import Role
 from guanjia.cases.files import stream_stored
 from guanjia.core.errors import TransitionError
+from guanjia.core.periods import parse_month
 from guanjia.core.web import redirect_next
 from guanjia.estates.models import Building, Customer
 from guanjia.timeline.labels import verb_label
@@ -196,14 +197,11 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _month(raw: str | None) -> date:
-    today = timezone.localdate()
-    if raw:
-        try:
-            year, month = (int(x) for x in raw.split("-"))
-            return date(year, month, 1)
-        except ValueError:
-            pass
-    return today.replace(day=1)
+    """The ``month`` parameter (``YYYY-MM``); this month when it is missing or malformed."""
+    try:
+        return parse_month(raw or "")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
 
 
 @login_required

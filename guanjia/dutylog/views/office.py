@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import get_for_user, has_role
+from guanjia.accounts.access import can_approve_office, can_handle_fees, get_for_user
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import (
     Booking,
@@ -47,7 +47,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
         "project": project,
         "rooms": list(MeetingRoom.objects.filter(project=project, active=True)),
         "bookings": list(selectors.bookings_of(project, since=now - timedelta(hours=12))),
-        "can_approve": has_role(request.user, services.APPROVER_ROLES),
+        "can_approve": can_approve_office(request.user),
         "now": now,
     }
     return render(request, "dutylog/rooms.html", context)
@@ -111,7 +111,7 @@ def notices(request: HttpRequest) -> HttpResponse:
         "notices": list(selectors.notices_of(project, include_archived=show_archived)),
         "due_down": list(selectors.notices_due_down(project, now)),
         "kinds": NoticeKind.choices,
-        "can_approve": has_role(request.user, services.APPROVER_ROLES),
+        "can_approve": can_approve_office(request.user),
         "show_archived": show_archived,
         "now": now,
         "Status": NoticeStatus,
@@ -160,7 +160,7 @@ def fees(request: HttpRequest) -> HttpResponse:
         "kinds": FeeKind.choices,
         "methods": ContactMethod.choices,
         "staff": project_staff(project),
-        "can_write": has_role(request.user, services.FEE_ROLES),
+        "can_write": can_handle_fees(request.user),
         "period": timezone.localdate().strftime("%Y-%m"),
         "today": timezone.localdate(),
     }

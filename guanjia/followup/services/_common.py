@@ -1,8 +1,7 @@
-"""Helpers the follow-up services share: day arithmetic, who is told, checks on people."""
+"""Helpers the follow-up services share: day arithmetic (months: ``core.periods``), who is told, checks on people."""
 
 from __future__ import annotations
 
-import calendar as _calendar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -10,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import FOLLOWUP_ROLES, can_follow_up, can_see_project, can_supervise_followup
+from guanjia.accounts.access import FOLLOWUP_ROLES, can_follow_up, can_see_project, can_supervise_followup, has_role
 from guanjia.accounts.models import Role, User
 from guanjia.estates.models import Project
 from guanjia.notifications.selectors import staff_with_roles
@@ -30,13 +29,6 @@ def end_of(day: date) -> datetime:
 def within_days(at: datetime, n: int) -> datetime:
     """ "Within n days" of ``at``: 24:00 of the n-th day after its local day (V04)."""
     return end_of_days(at, n)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later; the month's last day when it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def today(now: datetime) -> date:
@@ -59,12 +51,7 @@ def require_supervisor(user: Any, project: Project | int) -> None:
 
 def check_worker(user: Any, project: Project, field: str) -> None:
     """``user`` can be given follow-up work in ``project``: active, of the project, of a follow-up role."""
-    if (
-        user is None
-        or not user.is_active
-        or not can_see_project(user, project)
-        or (user.role not in FOLLOWUP_ROLES and not user.is_superuser)
-    ):
+    if user is None or not user.is_active or not can_see_project(user, project) or not has_role(user, FOLLOWUP_ROLES):
         raise ValidationError({field: [_("请选择本项目负责跟踪服务的员工")]})
 
 
@@ -75,11 +62,6 @@ def required_text(value: Any, field: str, message: str, max_length: int | None =
     if max_length is not None and len(text) > max_length:
         raise ValidationError({field: [_("不能超过 %(n)s 个字") % {"n": max_length}]})
     return text
-
-
-def not_in_future(at: datetime, now: datetime, field: str) -> None:
-    if at > now:
-        raise ValidationError({field: [_("时间不能晚于现在")]})
 
 
 def supervisors(project: Project) -> list[User]:

@@ -10,9 +10,9 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.accounts.access import can_record_archive
 from guanjia.estates.models import Customer, Unit
 from guanjia.frontdesk.models import ArchiveEventKind
-from guanjia.frontdesk.permissions import can_record_archive
 from guanjia.frontdesk.selectors import archive_events_of
 
 register = template.Library()
