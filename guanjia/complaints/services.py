@@ -39,10 +39,10 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import Role, User
 from guanjia.cases.completion import case_completed
+from guanjia.cases.intake import case_intake, case_register
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.services import (
     case_dispatch,
-    case_number_next,
     case_transition,
     deadline_cancel,
     deadline_meet,
@@ -463,7 +463,18 @@ def complaint_register(
     ``received_at``. ``first_responder`` is whoever first received it (C03; default the actor)."""
     now = _now(now)
     _require(can_register_complaint(actor, project))
-    received = _past_time(received_at, "received_at", now=now)
+    intake = case_intake(
+        project=project,
+        actor=actor,
+        now=now,
+        received_at=received_at,
+        customer=customer,
+        customer_name=customer_name,
+        contact_phone=contact_phone,
+        unit=unit,
+        first_responder=first_responder,
+    )
+    received = intake.received_at
     values: dict[str, Any] = {
         "channel": _choice(channel, "channel", Channel.values, _("请选择有效的投诉方式")),
         "description": _text(description, "description", required=True, max_length=DESCRIPTION_MAX),
@@ -481,41 +492,23 @@ def complaint_register(
         if name not in EDITABLE:
             raise _error(name, _("未知字段"))
         values[name] = _clean_fact(name, value, received_at=received, now=now)
-    if customer is not None and customer.project_id != project.pk:
-        raise _error("customer", _("客户不属于本项目"))
-    name = _text(customer_name, "customer_name", max_length=50)
-    phone = clean.phone(contact_phone, "contact_phone")
-    if customer is None and not (name and phone):
-        raise _error("customer", _("请选择客户，或填写来电人姓名和联系电话"))
-    if unit is not None and unit.project_id != project.pk:
-        raise _error("unit", _("房屋不属于本项目"))
-    if unit is not None and customer is not None and not customer.has_unit(unit):
-        raise _error("unit", _("所选房屋不属于该客户"))
-    if unit is None and customer is not None:
-        unit = customer.units.order_by("pk").first()
+    if intake.unit is None and customer is not None:
+        # A customer's complaint is about their home unless it names a unit.
+        intake = intake.replace(unit=customer.units.order_by("pk").first())
     if incident is not None and incident.project_id != project.pk:
         raise _error("incident", _("事件不属于本项目"))
-    responder = first_responder or actor
-    if not (responder.is_active and can_see_project(responder, project)):
-        raise _error("first_responder", _("首问责任人不属于本项目"))
     mail_values: dict[str, str] = {}
     if values["channel"] == Channel.LETTER:
         mail = mail or {}
-        sender = _text(mail.get("sender"), "sender", max_length=100) or name or (customer.name if customer else "")
+        caller = intake.customer_name or (customer.name if customer else "")
+        sender = _text(mail.get("sender"), "sender", max_length=100) or caller
         subject = _text(mail.get("subject"), "subject", max_length=200) or values["description"][:200]
         mail_values = {"sender": sender, "subject": subject}
 
     with transaction.atomic():
-        complaint = Complaint.objects.create(
-            project=project,
-            number=case_number_next(prefix=Complaint.NUMBER_PREFIX, at=received),
-            customer=customer,
-            customer_name=name,
-            contact_phone=phone,
-            unit=unit,
-            received_at=received,
-            registered_by=actor,
-            first_responder=responder,
+        complaint = case_register(
+            Complaint,
+            intake=intake,
             status=ComplaintStatus.REGISTERED,
             incident=incident,
             entered_late=now - received > LATE_ENTRY_AFTER,
@@ -535,7 +528,7 @@ def complaint_register(
             data={
                 "channel": complaint.channel,
                 "received_at": received.isoformat(),
-                "first_responder": responder.pk,
+                "first_responder": intake.first_responder.pk,
                 "grade": complaint.grade,
                 "reasons": complaint.grade_reasons,
                 "entered_late": complaint.entered_late,
