@@ -17,10 +17,23 @@ class ComplaintsConfig(AppConfig):
         register_verb_labels(VERB_LABELS)
         register_status_verbs("complaint", ComplaintStatus)
 
+        from guanjia.cases.kinds import CaseKind, limit_kept, register_case_kind
+        from guanjia.complaints.models import OPEN_STATUSES, Complaint
+
+        # The one declaration reports, exports and visits read: done = completed or closed (投诉办结率);
+        # on time = the resolve limit kept (C13, judged by the recorded step times, C11).
+        register_case_kind(
+            CaseKind(
+                model=Complaint,
+                open_statuses=tuple(OPEN_STATUSES),
+                done_statuses=(ComplaintStatus.COMPLETED, ComplaintStatus.CLOSED),
+                on_time=limit_kept("resolve"),
+            )
+        )
+
         from django.db.models import Q
 
         from guanjia.accounts.workload import OpenWork, register_open_work
-        from guanjia.complaints.models import OPEN_STATUSES, Complaint
 
         # 人员管理's switch-off page: open complaints a person handles, or owns as first responder (C01).
         register_open_work(

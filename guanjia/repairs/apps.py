@@ -16,10 +16,23 @@ class RepairsConfig(AppConfig):
         register_verb_labels(VERB_LABELS)
         register_status_verbs("repair", RepairStatus)
 
+        from guanjia.cases.kinds import CaseKind, done_with_no_limit_missed, register_case_kind
+        from guanjia.repairs.models import OPEN_STATUSES, Repair
+
+        # The one declaration reports, exports and visits read: done = completed, back at the desk (R11) or
+        # closed; on time (维修及时率) = done with none of its limits (order, notify, assess, arrive) missed.
+        register_case_kind(
+            CaseKind(
+                model=Repair,
+                open_statuses=tuple(OPEN_STATUSES),
+                done_statuses=(RepairStatus.COMPLETED, RepairStatus.RETURNED, RepairStatus.CLOSED),
+                on_time=done_with_no_limit_missed,
+            )
+        )
+
         from django.utils.translation import gettext_lazy as _
 
         from guanjia.accounts.workload import OpenWork, register_open_work
-        from guanjia.repairs.models import OPEN_STATUSES, Repair
 
         # 人员管理's switch-off page: the open orders a person has accepted.
         register_open_work(

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, F, Q, QuerySet
 
 from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import Role, User
-from guanjia.cases.models import Deadline, DeadlineState
+from guanjia.cases.kinds import case_kind
+from guanjia.cases.models import Deadline
 from guanjia.cases.selectors import Timeliness, deadlines_for, timeliness, with_next_due
+from guanjia.core.periods import month_bounds
 from guanjia.estates.models import Project
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.repairs.models import (
@@ -175,26 +175,17 @@ class RepairMonth:
         return self.on_time / self.completed if self.completed else None
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_default_timezone()
-    start = datetime(month.year, month.month, 1, tzinfo=tz)
-    nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return start, datetime(nxt.year, nxt.month, 1, tzinfo=tz)
-
-
 def repair_timeliness(*, project: Project, month: date) -> RepairMonth:
     """维修及时率 of ``project`` for the calendar month of ``month``: every limit met or missed (cases.Deadline
-    rows) and the orders received in the month. A repair is on time when none of its limits was missed."""
+    rows) and the orders received in the month. Completed and on time are the repair kind's (``cases.kinds``):
+    on time when done and none of its limits was missed."""
     start, end = month_bounds(month)
     received = Repair.objects.filter(project=project, received_at__gte=start, received_at__lt=end)
-    completed_states = (RepairStatus.COMPLETED, RepairStatus.RETURNED, RepairStatus.CLOSED)
-    missed = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Repair), subject_id=OuterRef("pk"), state=DeadlineState.MISSED
-    )
+    repair = case_kind("repair")
     figures = received.aggregate(
         total=Count("id"),
-        completed=Count("id", filter=Q(status__in=completed_states)),
-        on_time=Count("id", filter=Q(status__in=completed_states) & ~Q(Exists(missed))),
+        completed=Count("id", filter=repair.done_q()),
+        on_time=Count("id", filter=repair.on_time_q()),
     )
     return RepairMonth(
         start=start,

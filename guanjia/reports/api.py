@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.api.router import router
-from guanjia.reports.selectors import month_end_lists, monthly_figures, parse_month, report_for, report_scope
+from guanjia.reports.selectors import month_end_lists, monthly_figures, report_for, report_month, report_scope
 
 
 def _report_status(report: Any) -> dict[str, Any] | None:
@@ -42,7 +42,7 @@ class ReportViewSet(viewsets.ViewSet):
     def monthly(self, request: Request) -> Response:
         """S01, S02, S05: complaints, repairs, return visits and household visits of the month, the rates
         against their targets, and the month-end lists. 400 names a bad ``month`` or ``project``."""
-        month = parse_month(request.query_params.get("month"))
+        month = report_month(request.query_params.get("month"))
         scope = report_scope(request.user, request.query_params.get("project"))
         body = monthly_figures(projects=scope.projects, month=month)
         body.update(month_end_lists(projects=scope.projects, month=month))

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core.periods import Period
+
 
 class MonthlyReport(models.Model):
     """One month's report of one project, or of the whole company when ``project`` is empty.
@@ -86,6 +88,4 @@ class MonthlyReport(models.Model):
 
 
 def report_due_date(month: date) -> date:
-    nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    last_day = (nxt - date.resolution).day
-    return month.replace(day=min(30, last_day))
+    return month.replace(day=min(30, Period.month_of(month).end.day))

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,18 +21,18 @@ from guanjia.accounts.access import can_send_report, can_view_company_reports, v
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Nature
-from guanjia.core.errors import ConflictError
+from guanjia.core.periods import add_months
+from guanjia.core.web import post_action
 from guanjia.reports import services
 from guanjia.reports.models import report_due_date
 from guanjia.reports.selectors import (
     RATE_LABELS,
     ReportScope,
-    add_months,
     daily_summary,
     month_end_lists,
     monthly_figures,
-    parse_month,
     report_for,
+    report_month,
     report_scope,
     trend,
 )
@@ -64,10 +64,10 @@ def _scope(request: HttpRequest, raw: str | None) -> ReportScope:
 
 def _month(request: HttpRequest, raw: str | None) -> date:
     try:
-        return parse_month(raw)
+        return report_month(raw)
     except ValidationError as exc:
         messages.error(request, exc.message_dict["month"][0])
-        return parse_month(None)
+        return report_month(None)
 
 
 def _labelled(counts: dict[str, int], choices: Any) -> list[dict[str, Any]]:
@@ -157,29 +157,23 @@ def monthly(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def monthly_submit(request: HttpRequest) -> HttpResponseRedirect:
+def monthly_submit(request: HttpRequest) -> HttpResponse:
     """Save the analysis (``action=save``) or send the report (``action=send``), then back to the page."""
     scope = _scope(request, request.POST.get("project"))
     month = _month(request, request.POST.get("month"))
     if not can_send_report(request.user, scope.project):
         raise PermissionDenied
     analysis = request.POST.get("analysis", "")
-    try:
+
+    def submit() -> str:
         if request.POST.get("action") == "send":
             services.monthly_report_send(scope=scope, month=month, actor=request.user, analysis=analysis)
-            messages.success(request, _("报表已发送给客服主管和管理处经理。"))
-        else:
-            services.monthly_report_save(scope=scope, month=month, analysis=analysis, actor=request.user)
-            messages.success(request, _("分析说明已保存。"))
-    except ValidationError as exc:
-        for field_messages in exc.message_dict.values():
-            for message in field_messages:
-                messages.error(request, message)
-    except ConflictError as exc:
-        messages.error(request, str(exc))
-    except PermissionError:
-        raise PermissionDenied from None
-    return HttpResponseRedirect(_page_url(scope, month))
+            return _("报表已发送给客服主管和管理处经理。")
+        services.monthly_report_save(scope=scope, month=month, analysis=analysis, actor=request.user)
+        return _("分析说明已保存。")
+
+    page = _page_url(scope, month)
+    return post_action(request, submit, default=page, success=page, refused=page)
 
 
 @login_required

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from guanjia.accounts.access import scope, visible_projects
 from guanjia.accounts.models import Role, User
+from guanjia.cases.kinds import case_kind
+from guanjia.core.periods import month_bounds
 from guanjia.estates.models import Project
 from guanjia.policy.registry import VISIT_QUOTA_ROLES
 from guanjia.policy.selectors import policies_for
@@ -94,12 +96,6 @@ def review_queue(user: Any) -> QuerySet[ReturnVisit]:
     )
 
 
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    first = month.replace(day=1)
-    after = (first + timedelta(days=32)).replace(day=1)
-    return _day_bounds(first)[0], _day_bounds(after)[0]
-
-
 @dataclass(frozen=True)
 class QuotaRow:
     person: User
@@ -156,11 +152,17 @@ def quota_rows(user: Any, month: date) -> list[QuotaRow]:
 # --- household visits (V09) --------------------------------------------------------------------------------
 
 
+def issue_handled_q(prefix: str = "") -> Q:
+    """V09's "issue handled" (件件有落实，事事有回音), the one definition the campaign page and the monthly report
+    count: the issue's complaint or repair has ended (``cases.kinds``: no longer open), with its outcome recorded.
+    A repair the customer declined (R08) or that was cancelled with its reason is handled: the household got
+    its answer and nothing is left to do. ``prefix`` reaches the issue from another model."""
+    return case_kind("complaint").ended_q(f"{prefix}complaint__") | case_kind("repair").ended_q(f"{prefix}repair__")
+
+
 def campaigns_for(user: Any) -> QuerySet[HouseholdVisitCampaign]:
     """Campaigns with their progress figures, in one query."""
-    handled = Q(households__issues__complaint__status__in=("completed", "closed")) | Q(
-        households__issues__repair__status__in=("completed", "returned", "closed", "declined", "cancelled")
-    )
+    handled = issue_handled_q("households__issues__")
     return scope(HouseholdVisitCampaign.objects.select_related("project"), user).annotate(
         household_count=Count("households", distinct=True),
         visited_count=Count("households", filter=Q(households__visited_at__isnull=False), distinct=True),
@@ -183,15 +185,10 @@ def campaign_households(campaign: HouseholdVisitCampaign) -> QuerySet[HouseholdV
 
 
 def issue_handled(issue: HouseholdIssue) -> bool:
+    """``issue_handled_q`` for one issue whose cases are loaded."""
     if issue.complaint is not None:
-        return issue.complaint.status in ("completed", "closed")
-    return issue.repair is not None and issue.repair.status in (
-        "completed",
-        "returned",
-        "closed",
-        "declined",
-        "cancelled",
-    )
+        return case_kind("complaint").has_ended(issue.complaint.status)
+    return issue.repair is not None and case_kind("repair").has_ended(issue.repair.status)
 
 
 # --- records (V10) -----------------------------------------------------------------------------------------

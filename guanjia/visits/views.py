@@ -33,7 +33,7 @@ from guanjia.accounts.models import Role
 from guanjia.cases.files import stream_stored
 from guanjia.core.errors import TransitionError
 from guanjia.core.periods import parse_month
-from guanjia.core.web import redirect_next
+from guanjia.core.web import post_action
 from guanjia.estates.models import Building, Customer
 from guanjia.timeline.labels import verb_label
 from guanjia.timeline.selectors import events_for
@@ -177,23 +177,18 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visit(request, pk)
     if not can_review_visit(request.user, item.project_id):
         raise PermissionDenied
-    try:
-        services.return_visit_review(
+    return post_action(
+        request,
+        lambda: services.return_visit_review(
             visit=item,
             decision=request.POST.get("decision", ""),
             comment=request.POST.get("comment", ""),
             rectify_by=_aware(request.POST.get("rectify_by")),
             actor=request.user,
-        )
-    except ValidationError as exc:
-        for msgs in _errors(exc).values():
-            for m in msgs:
-                messages.error(request, m)
-    except TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("审核意见已签署。"))
-    return redirect_next(request, "visits:review")
+        ),
+        default=reverse("visits:review"),
+        done=_("审核意见已签署。"),
+    )
 
 
 def _month(raw: str | None) -> date:

@@ -272,7 +272,8 @@ def test_s03_export_is_recorded_on_the_timeline(world, api_as, month_of_cases):
 
 
 def _peak_export(world, rows: int, tmp_path) -> int:
-    from guanjia.exports.selectors import ExportRequest, Period
+    from guanjia.core.periods import Period
+    from guanjia.exports.selectors import ExportRequest
     from guanjia.exports.services import export_write
 
     start = at(date(2025, 1, 1), 0)

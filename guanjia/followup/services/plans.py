@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from guanjia.accounts.access import can_manage_master_data
 from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_set
+from guanjia.core import clean
+from guanjia.core.periods import add_months
 from guanjia.estates.models import Company, Customer
 from guanjia.followup.models import CallPurpose, FollowUpCall, FollowUpPlan, PlanStep, PlanTemplate
 from guanjia.followup.services._common import (
-    add_months,
     check_worker,
     end_of,
-    not_in_future,
     require_follow_up,
     required_text,
     start_of,
@@ -133,7 +133,7 @@ def plan_apply(
     if not template_usable(template, actor):
         raise ValidationError({"template": [_("请选择可用的跟踪计划模板")]})
     serviced = required_text(serviced, "serviced", _("请填写服务项目"), 200)
-    not_in_future(service_at, now, "service_at")
+    service_at = clean.past_time(service_at, now=now, field="service_at")
     check_worker(assignee, customer.project, "assignee")
     steps = list(template.steps.order_by("position"))
     if not steps:

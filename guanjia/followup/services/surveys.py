@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
 from guanjia.core.errors import ConflictError
+from guanjia.core.periods import add_months
 from guanjia.estates.models import Customer, Project
 from guanjia.followup.models import (
     SCHEDULE_MONTHS,
@@ -28,7 +29,6 @@ from guanjia.followup.models import (
     SurveyRound,
 )
 from guanjia.followup.services._common import (
-    add_months,
     require_follow_up,
     require_supervisor,
     required_text,

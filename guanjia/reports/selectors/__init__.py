@@ -22,24 +22,23 @@ from guanjia.reports.selectors.monthly import (
     trend,
     visit_figures,
 )
-from guanjia.reports.selectors.scope import ReportScope, add_months, parse_month, report_for, report_scope
+from guanjia.reports.selectors.scope import ReportScope, report_for, report_month, report_scope
 
 __all__ = [
     "RATE_LABELS",
     "TARGETS",
     "ReportScope",
-    "add_months",
     "complaint_figures",
     "daily_summary",
     "household_figures",
     "month_end_lists",
     "monthly_figures",
-    "parse_month",
     "rates",
     "repair_figures",
     "repeat_complaints",
     "repeat_repairs",
     "report_for",
+    "report_month",
     "report_scope",
     "trend",
     "unsatisfied_visits",

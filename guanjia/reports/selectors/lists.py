@@ -17,14 +17,11 @@ from django.utils import timezone
 
 from guanjia.cases.models import Department
 from guanjia.complaints.models import Complaint
+from guanjia.core.periods import month_bounds
 from guanjia.estates.models import Project
 from guanjia.repairs.models import Repair, RepairStatus
-from guanjia.repairs.selectors import month_bounds
-from guanjia.reports.selectors.scope import (
-    VISIT_CANCELLED,
-    _ids,
-)
-from guanjia.visits.models import ReturnVisit
+from guanjia.reports.selectors.scope import _ids
+from guanjia.visits.models import ReturnVisit, VisitStatus
 
 # --- S02: month-end analysis lists ------------------------------------------------------------------------
 
@@ -170,7 +167,7 @@ def unsatisfied_visits(*, projects: Iterable[Project | int], month: date) -> lis
     start, end = month_bounds(month)
     visits = list(
         ReturnVisit.objects.filter(project_id__in=_ids(projects), due_at__gte=start, due_at__lt=end, unsatisfied=True)
-        .exclude(status=VISIT_CANCELLED)
+        .exclude(status=VisitStatus.CANCELLED)
         .select_related("content_type")
         .order_by("due_at", "id")
     )

@@ -12,25 +12,16 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from guanjia.cases.kinds import case_kind, kept_in_time, limits_of
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, Nature
+from guanjia.core.periods import add_months, month_bounds
 from guanjia.estates.models import Project
 from guanjia.repairs.models import Repair
-from guanjia.repairs.selectors import month_bounds
-from guanjia.reports.selectors.scope import (
-    COMPLAINT_DONE,
-    REPAIR_DONE,
-    VISIT_CANCELLED,
-    VISIT_DONE,
-    _ids,
-    _kept_in_time,
-    _limits,
-    _rate,
-    _repair_on_time,
-    add_months,
-)
-from guanjia.visits.models import HouseholdIssue, HouseholdVisit, HouseholdVisitCampaign, ReturnVisit
+from guanjia.reports.selectors.scope import _ids, _rate
+from guanjia.visits.models import HouseholdIssue, HouseholdVisit, HouseholdVisitCampaign, ReturnVisit, VisitStatus
+from guanjia.visits.selectors import issue_handled_q
 
 # --- S01, S05: the month's figures ------------------------------------------------------------------------
 
@@ -84,11 +75,11 @@ def complaint_figures(*, projects: Iterable[Project | int], month: date) -> dict
     }
     counts: dict[str, Any] = {
         "total": Count("id"),
-        "responded_in_time": Count("id", filter=_kept_in_time(Complaint, "response")),
-        "resolved_in_time": Count("id", filter=_kept_in_time(Complaint, "resolve")),
-        "handled": Count("id", filter=Q(status__in=COMPLAINT_DONE)),
-        "inform_due": Count("id", filter=Q(Exists(_limits(Complaint, "inform")))),
-        "informed_same_day": Count("id", filter=_kept_in_time(Complaint, "inform")),
+        "responded_in_time": Count("id", filter=kept_in_time(Complaint, "response")),
+        "resolved_in_time": Count("id", filter=case_kind("complaint").on_time_q()),
+        "handled": Count("id", filter=case_kind("complaint").done_q()),
+        "inform_due": Count("id", filter=Q(Exists(limits_of(Complaint, "inform")))),
+        "informed_same_day": Count("id", filter=kept_in_time(Complaint, "inform")),
     }
     for key, (field, values) in breakdowns.items():
         for value in values:
@@ -106,13 +97,15 @@ def complaint_figures(*, projects: Iterable[Project | int], month: date) -> dict
 def repair_figures(*, projects: Iterable[Project | int], month: date) -> dict[str, Any]:
     """S01, S05 (维修及时率): the repairs received in ``month``: ``total``, ``completed`` (completed, returned to
     the desk or closed) and ``on_time`` (completed with none of its limits missed), exactly as
-    ``repairs.selectors.repair_timeliness`` counts one project, here over several in one query."""
+    ``repairs.selectors.repair_timeliness`` counts one project, here over several in one query (both read the
+    repair kind's declaration, ``cases.kinds``)."""
     start, end = month_bounds(month)
     rows = Repair.objects.filter(project_id__in=_ids(projects), received_at__gte=start, received_at__lt=end)
+    repair = case_kind("repair")
     return rows.aggregate(
         total=Count("id"),
-        completed=Count("id", filter=Q(status__in=REPAIR_DONE)),
-        on_time=Count("id", filter=_repair_on_time()),
+        completed=Count("id", filter=repair.done_q()),
+        on_time=Count("id", filter=repair.on_time_q()),
     )
 
 
@@ -123,9 +116,9 @@ def visit_figures(*, projects: Iterable[Project | int], month: date) -> dict[str
     recorded satisfaction (1–5), None when none is recorded. ``by_case_type`` gives due and done per kind."""
     start, end = month_bounds(month)
     rows = ReturnVisit.objects.filter(project_id__in=_ids(projects), due_at__gte=start, due_at__lt=end).exclude(
-        status=VISIT_CANCELLED
+        status=VisitStatus.CANCELLED
     )
-    done = Q(status=VISIT_DONE)
+    done = Q(status=VisitStatus.DONE)
     figures = rows.aggregate(
         due=Count("id"),
         done=Count("id", filter=done),
@@ -154,8 +147,8 @@ def household_figures(*, projects: Iterable[Project | int], month: date) -> dict
     - ``units``: households listed in those campaigns; ``visited``: of them, visited by the end of the month;
       coverage = visited / units (target ≥ 98%).
     - ``issues``: issues households raised in the month (``created_at`` in the month, any campaign of the
-      projects); ``issues_handled``: of them, the complaint is completed or closed, or the repair completed,
-      returned or closed (handling rate, target 100%).
+      projects); ``issues_handled``: of them, handled as the campaign page counts them
+      (``visits.selectors.issue_handled_q``: the issue's case has ended; handling rate, target 100%).
     """
     start, end = month_bounds(month)
     ids = _ids(projects)
@@ -164,7 +157,7 @@ def household_figures(*, projects: Iterable[Project | int], month: date) -> dict
         units=Count("id"),
         visited=Count("id", filter=Q(visited_at__isnull=False, visited_at__lt=end)),
     )
-    handled = Q(complaint__status__in=COMPLAINT_DONE) | Q(repair__status__in=REPAIR_DONE)
+    handled = issue_handled_q()
     figures.update(
         HouseholdIssue.objects.filter(
             household__campaign__project_id__in=ids, created_at__gte=start, created_at__lt=end
@@ -255,9 +248,11 @@ def trend(*, projects: Iterable[Project | int], month: date, months: int = 12) -
         return out
 
     complaints = per_month(
-        Complaint, complaints=Count("id"), responded_in_time=Count("id", filter=_kept_in_time(Complaint, "response"))
+        Complaint, complaints=Count("id"), responded_in_time=Count("id", filter=kept_in_time(Complaint, "response"))
     )
-    repairs = per_month(Repair, repairs=Count("id"), repairs_on_time=Count("id", filter=_repair_on_time()))
+    repairs = per_month(
+        Repair, repairs=Count("id"), repairs_on_time=Count("id", filter=case_kind("repair").on_time_q())
+    )
     result = []
     for i in range(months):
         m = add_months(first, i)

@@ -1,57 +1,37 @@
-"""What a report covers and the expressions every report shares: the month parameter, the user's scope
-(O04), the definitions of "kept in time" and "repair on time", and the report record."""
+"""What a report covers: the month parameter, the user's scope (O04), and the report record. What "done",
+"kept in time" and "on time" mean is declared once in ``guanjia.cases.kinds``; months are ``core.periods``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_view_company_reports, can_view_reports, project_ids, visible_projects
-from guanjia.cases.models import Deadline, DeadlineState
-from guanjia.complaints.models import ComplaintStatus
+from guanjia.core.periods import parse_month
 from guanjia.estates.models import Company, Project
-from guanjia.repairs.models import Repair, RepairStatus
 from guanjia.reports.models import MonthlyReport
-from guanjia.visits.models import VisitStatus
 
 ProjectIds = list[int]
-
-#: Complaint statuses that count as handled (处理完毕) for the handling rate.
-COMPLAINT_DONE = (ComplaintStatus.COMPLETED, ComplaintStatus.CLOSED)
-#: Repair statuses that count as completed: the same as ``repairs.selectors.repair_timeliness``.
-REPAIR_DONE = (RepairStatus.COMPLETED, RepairStatus.RETURNED, RepairStatus.CLOSED)
-VISIT_CANCELLED = VisitStatus.CANCELLED
-VISIT_DONE = VisitStatus.DONE
 
 
 # --- Parameters -------------------------------------------------------------------------------------------
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
-
-def parse_month(raw: str | None, *, default: date | None = None) -> date:
-    """``YYYY-MM`` → the 1st of that month; empty → ``default`` (this month). ValidationError names ``month``."""
+def report_month(raw: str | None, *, default: date | None = None) -> date:
+    """The ``month`` parameter (``YYYY-MM``) → the 1st of that month; empty → ``default`` (this month).
+    ValidationError names ``month``."""
     if raw is None or raw == "":
         return default or timezone.localdate().replace(day=1)
-    match = _MONTH.match(raw.strip())
-    if match is None or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
-        raise ValidationError({"month": [_("月份格式应为 YYYY-MM，例如 2026-05。")]})
-    return date(int(match[1]), int(match[2]), 1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
+    try:
+        return parse_month(raw)
+    except ValueError:
+        raise ValidationError({"month": [_("月份格式应为 YYYY-MM，例如 2026-05。")]}) from None
 
 
 @dataclass(frozen=True)
@@ -96,35 +76,11 @@ def report_scope(user: Any, raw_project: Any) -> ReportScope:
     return ReportScope(project=project, company=project.company, projects=[project.pk])
 
 
-# --- Shared expressions ----------------------------------------------------------------------------------
+# --- Shared helpers --------------------------------------------------------------------------------------
 
 
 def _ids(projects: Iterable[Project | int]) -> ProjectIds:
     return [p if isinstance(p, int) else p.pk for p in projects]
-
-
-def _limits(model: type[models.Model], kind: str) -> QuerySet[Deadline]:
-    return Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(model), subject_id=OuterRef("pk"), kind=kind
-    ).exclude(state=DeadlineState.CANCELLED)
-
-
-def _kept_in_time(model: type[models.Model], kind: str) -> Q:
-    """The case's ``kind`` limits (replaced ones aside) were all kept on time: at least one was met with
-    ``met_at <= due_at`` and none was missed or met late."""
-    limits = _limits(model, kind)
-    kept = limits.filter(met_at__isnull=False, met_at__lte=F("due_at"))
-    broken = limits.filter(Q(state=DeadlineState.MISSED) | Q(met_at__gt=F("due_at")))
-    return Q(Exists(kept)) & ~Q(Exists(broken))
-
-
-def _repair_on_time() -> Q:
-    """维修及时率's definition (``repairs.selectors.repair_timeliness``): completed, and none of its limits
-    (order, notify, assess, arrive) missed."""
-    missed = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Repair), subject_id=OuterRef("pk"), state=DeadlineState.MISSED
-    )
-    return Q(status__in=REPAIR_DONE) & ~Q(Exists(missed))
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

@@ -11,11 +11,11 @@ from django.utils import timezone
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Nature
+from guanjia.core.periods import parse_month
 from guanjia.repairs.selectors import repair_timeliness
 from guanjia.reports.selectors import (
     month_end_lists,
     monthly_figures,
-    parse_month,
     trend,
 )
 
@@ -23,6 +23,8 @@ from .conftest import MONTH, SHANGHAI
 
 DONE_COMPLAINT = {"completed", "closed"}
 DONE_REPAIR = {"completed", "returned", "closed"}
+#: V09: a household's issue is handled once its case has ended; a declined or cancelled repair has ended too.
+ENDED_REPAIR = DONE_REPAIR | {"declined", "cancelled"}
 
 
 def in_month(value, month: date = MONTH) -> bool:
@@ -59,7 +61,7 @@ def brute_figures(data, project_ids, month=MONTH):
     def handled(issue) -> bool:
         if issue.complaint is not None:
             return issue.complaint.status in DONE_COMPLAINT
-        return issue.repair.status in DONE_REPAIR
+        return issue.repair.status in ENDED_REPAIR
 
     return {
         "complaints": {
