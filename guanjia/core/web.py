@@ -61,11 +61,10 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def error_messages(exc: ValidationError, labels: Mapping[str, Any] | None = None) -> list[str]:
-    """A ValidationError as lines for a message: "<field label>：<message>" (the field's own name when it has
-    no label), errors not tied to a field alone."""
-    if not hasattr(exc, "error_dict"):
+    """A ValidationError as lines for a message: with ``labels``, "<field label>：<message>" (the field's own
+    name when it has no label) and errors not tied to a field alone; without, the messages alone."""
+    if labels is None or not hasattr(exc, "error_dict"):
         return [str(m) for m in exc.messages]
-    labels = labels or {}
     return [
         str(m) if field == NON_FIELD_ERRORS else f"{labels.get(field, field)}：{m}"
         for field, errors in exc.message_dict.items()
