@@ -75,3 +75,41 @@ def tablet(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On SQLite the live server's request threads share the test's one in-memory connection; two requests at
+    once (a page and the notification badge's poll) then break it ("bad parameter or other API misuse"). The
+    live server answers one request at a time there, as a single desk would never notice."""
+    from django.test import testcases
+
+    setattr(testcases.LiveServerThread, "server_class", _one_request_at_a_time_server())  # noqa: B010 (no stub)
+
+
+def _one_request_at_a_time_server() -> type:
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        lock = threading.Lock()
+
+        def set_app(self, application: Any) -> None:
+            if not getattr(self, "connections_override", None):
+                super().set_app(application)
+                return
+            lock = self.lock
+
+            def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+                with lock:
+                    response = application(environ, start_response)
+                    try:
+                        return [b"".join(response)]
+                    finally:
+                        close = getattr(response, "close", None)
+                        if close is not None:
+                            close()
+
+            super().set_app(serialized)
+
+    return OneRequestAtATime
