@@ -24,7 +24,7 @@ from guanjia.accounts.forms import OwnPasswordChangeForm, StaffChangeForm, Staff
 from guanjia.accounts.models import Role, User
 from guanjia.accounts.workload import open_work_for
 from guanjia.core.errors import ConflictError
-from guanjia.core.web import safe_next
+from guanjia.core.web import apply_errors, safe_next
 from guanjia.estates.models import Unit
 from guanjia.timeline.selectors import events_for
 
@@ -35,14 +35,6 @@ TIMELINE_LIMIT = 50
 def _admin_only(request: HttpRequest) -> None:
     if not access.can_manage_staff(request.user):
         raise PermissionDenied
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _filtered(request: HttpRequest) -> tuple[QuerySet[User], dict[str, Any]]:
@@ -89,7 +81,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         try:
             person, initial = services.staff_create(actor=request.user, now=timezone.now(), **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionError:
             raise PermissionDenied from None
         else:
@@ -137,7 +129,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.staff_update(person=person, actor=request.user, now=timezone.now(), changes=data, version=version)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
             form.add_error(None, str(exc))
             status = 409

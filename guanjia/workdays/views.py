@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanjia.accounts.access import can_manage_master_data
+from guanjia.core.web import apply_errors
 from guanjia.workdays.forms import DayAction, DayForm, NoticeForm, YearForm
 from guanjia.workdays.models import CalendarDay, CalendarYear, YearStatus
 from guanjia.workdays.notice import NoticeDay, parse_notice
@@ -155,8 +156,7 @@ def day_edit(request: HttpRequest) -> HttpResponse:
                 )
             return redirect(_year_url(day.year))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         year = day.year
     return _render(request, year, day_form=form, status=400)
 
@@ -195,8 +195,7 @@ def notice_import(request: HttpRequest) -> HttpResponse:
                 return _render(request, year, day_form=DayForm(), notice_form=form, notice_preview=preview)
             rows = calendar_notice_import(year=year, text=form.cleaned_data["text"], actor=request.user)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             holidays = sum(not row.is_workday for row in rows)
             messages.success(
