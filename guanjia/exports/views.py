@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanjia.accounts.access import can_export, can_purge_records
 from guanjia.cases.files import stream_stored
 from guanjia.core.periods import Period
+from guanjia.exports import retention as purging
 from guanjia.exports import selectors, services
 from guanjia.exports.models import ExportKind, JobStatus, RetentionKind
 from guanjia.exports.selectors import DIRECT_MAX_ROWS, ExportRequest, ParamError
@@ -162,7 +163,7 @@ def retention(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
     policy = [
-        (value, label, services.retention_days(value), services.retention_oldest_allowed(value, today))
+        (value, label, purging.retention_days(value), purging.retention_oldest_allowed(value, today))
         for value, label in RetentionKind.choices
     ]
     context: dict[str, Any] = {"project": project, "policy": policy, "kinds": RetentionKind.choices}
@@ -172,7 +173,7 @@ def retention(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         try:
             before = _parse_before(form["before"])
-            result = services.retention_purge(
+            result = purging.retention_purge(
                 project=project,
                 kind=form["kind"],
                 before=before,

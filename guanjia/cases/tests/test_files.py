@@ -226,7 +226,7 @@ def test_there_is_no_media_url_even_with_debug_on(world, settings, tmp_path, deb
 def test_a_purged_visit_takes_its_signature_file_with_it(world, files, django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
-    from guanjia.exports.services import retention_purge
+    from guanjia.exports.retention import retention_purge
 
     name = files.names["visit_signature"]
     assert default_storage.exists(name)

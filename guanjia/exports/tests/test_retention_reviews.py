@@ -56,7 +56,7 @@ def visits(world):
 
 
 def purge(world, **kw):
-    from guanjia.exports.services import retention_purge
+    from guanjia.exports.retention import retention_purge
 
     values = {
         "project": world.estate,
@@ -98,7 +98,8 @@ def test_s06_complaint_forms_purged_only_when_explicitly_configured(world, setti
 
 
 def test_s06_configuration_cannot_shorten_the_two_years(world, settings, visits):
-    from guanjia.exports.services import ExportError, retention_days
+    from guanjia.exports.retention import retention_days
+    from guanjia.exports.services import ExportError
 
     settings.RETENTION_DAYS = {"return_visits": 30}
     assert retention_days("return_visits") == 730

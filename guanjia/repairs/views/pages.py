@@ -4,7 +4,6 @@ order print (R02), the technician's phone view (R03–R10), and 维修及时率.
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -32,6 +31,7 @@ from guanjia.accounts.models import User
 from guanjia.cases.files import IMAGE_TYPES, stream_stored
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.core.errors import ConflictError
+from guanjia.core.periods import parse_month
 from guanjia.estates.selectors import customer_search as search_customers
 from guanjia.repairs.forms import PriceFeeForm
 from guanjia.repairs.models import (
@@ -253,7 +253,7 @@ def timeliness(request: HttpRequest) -> HttpResponse:
     project = getattr(request, "project", None)
     raw = request.GET.get("month", "")
     try:
-        month = date.fromisoformat(f"{raw}-01") if raw else timezone.localdate().replace(day=1)
+        month = parse_month(raw) if raw else timezone.localdate().replace(day=1)
     except ValueError:
         messages.error(request, _("月份格式应为 YYYY-MM"))
         month = timezone.localdate().replace(day=1)

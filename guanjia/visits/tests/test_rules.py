@@ -420,7 +420,8 @@ def test_v09_outsider_cannot_create_or_record(world):
 
 def test_v10_records_are_kept_two_years_and_a_purge_is_deliberate_and_recorded(world, planned):
     from guanjia.exports.models import RetentionPurge
-    from guanjia.exports.services import ExportError, retention_purge
+    from guanjia.exports.retention import retention_purge
+    from guanjia.exports.services import ExportError
 
     services.return_visit_record(
         visit=planned, result=VisitResult(method="phone", satisfaction=5), actor=world.front_desk
@@ -454,7 +455,7 @@ def test_v10_records_are_kept_two_years_and_a_purge_is_deliberate_and_recorded(w
 
 
 def test_v10_outsider_cannot_purge(world):
-    from guanjia.exports.services import retention_purge
+    from guanjia.exports.retention import retention_purge
 
     with pytest.raises(PermissionError):
         retention_purge(

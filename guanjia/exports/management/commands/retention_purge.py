@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from guanjia.accounts.models import User
 from guanjia.estates.models import Project
 from guanjia.exports.models import RetentionKind
-from guanjia.exports.services import ExportError, retention_purge
+from guanjia.exports.retention import retention_purge
+from guanjia.exports.services import ExportError
 
 
 class Command(BaseCommand):
