@@ -1,7 +1,9 @@
-"""The front desk's limits and retention periods, read from settings with the defaults below.
+"""The front desk's limits and retention periods.
 
-They are settings rather than per-project policy keys for now; each reads through one function so a later
-move into ``guanjia.policy`` changes only this module.
+The limits of the ledgers (F02 parcel age, F04 loan period, F05 key period) are policy data of the project
+(``guanjia.policy``: ``frontdesk.*`` keys, set per company or project on the settings page). The retention
+periods (S06) stay deployment settings: they bound what the nightly purge may delete everywhere, and a value
+under the S06 floor must stop the deployment, not be one project's choice.
 """
 
 from __future__ import annotations
@@ -10,20 +12,32 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from guanjia.estates.models import Project
+from guanjia.policy.selectors import policy_for
+
 #: S06: visit records are kept at least 2 years; nothing of the ledgers is purged earlier than this.
 RETENTION_FLOOR_DAYS = 730
 
 DEFAULTS = {
-    # F02: a parcel, letter or left item uncollected this many days raises an alert.
-    "FRONTDESK_PARCEL_AGE_DAYS": 3,
-    # F04: a loan with no agreed return time is due back after this many hours.
-    "FRONTDESK_LOAN_HOURS": 24,
-    # F05: an issued key with no agreed return time is "out too long" after this many hours.
-    "FRONTDESK_KEY_HOURS": 8,
     # S06: retention of the visitor log and of the custody ledger.
     "FRONTDESK_VISITOR_RETENTION_DAYS": 730,
     "FRONTDESK_CUSTODY_RETENTION_DAYS": 730,
 }
+
+
+def parcel_age_limit(project: Project) -> timedelta:
+    """F02: a parcel, letter or left item uncollected this long raises an alert."""
+    return policy_for(project).frontdesk_limits().parcel_age
+
+
+def loan_period(project: Project) -> timedelta:
+    """F04: a loan with no agreed return time is due back after this long."""
+    return policy_for(project).frontdesk_limits().loan
+
+
+def key_period(project: Project) -> timedelta:
+    """F05: an issued key with no agreed return time is "out too long" after this long."""
+    return policy_for(project).frontdesk_limits().key
 
 
 def _int(name: str) -> int:
@@ -31,18 +45,6 @@ def _int(name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive whole number, not {value!r}")
     return value
-
-
-def parcel_age_limit() -> timedelta:
-    return timedelta(days=_int("FRONTDESK_PARCEL_AGE_DAYS"))
-
-
-def loan_period() -> timedelta:
-    return timedelta(hours=_int("FRONTDESK_LOAN_HOURS"))
-
-
-def key_period() -> timedelta:
-    return timedelta(hours=_int("FRONTDESK_KEY_HOURS"))
 
 
 def retention(name: str) -> timedelta:

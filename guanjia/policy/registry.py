@@ -265,6 +265,8 @@ _KEYS: list[PolicyKey] = [
         choices=ROLE_CHOICES,
         source="product",
     ),
+    # V07: a visit still open this many days after its planned day becomes a door-to-door task for the desk.
+    PolicyKey("visit.door_followup_days", Kind.DAYS, 3, _("回访逾期转上门跟进"), "V07", _("天"), 1, 30),
     # V10: the month's visit records (with the complaint and repair flows) are exported by this day of the next
     # month; from the start of that day the CS supervisor and the office manager are reminded of a missing one.
     PolicyKey(
@@ -298,6 +300,17 @@ _KEYS: list[PolicyKey] = [
         0,
         1000,
     ),
+    # F02, F04, F05: the front desk's ledgers (seed 000 §3.4.1).
+    PolicyKey("frontdesk.parcel_age_days", Kind.DAYS, 3, _("快递包裹、信件、转交物品滞留提醒"), "F02", _("天"), 1, 90),
+    PolicyKey(
+        "frontdesk.loan_hours", Kind.HOURS, 24, _("借用物品未约定归还时间的归还时限"), "F04", _("小时"), 1, 24 * 30
+    ),
+    PolicyKey("frontdesk.key_hours", Kind.HOURS, 8, _("钥匙未约定归还时间的归还时限"), "F05", _("小时"), 1, 24 * 30),
+    # T01, T03, T04: the follow-up service (seed 001 售后服务管理制度), counted as V04 counts days.
+    PolicyKey("followup.archive_days", Kind.DAYS, 2, _("首次服务或咨询后建立客户档案时限"), "T01", _("天"), 1, 30),
+    PolicyKey("followup.issue_escalate_days", Kind.DAYS, 2, _("未解决事项上报主管时限"), "T03", _("天"), 1, 30),
+    PolicyKey("followup.invitation_lead_days", Kind.DAYS, 14, _("活动前电话邀请提前"), "T04", _("天"), 1, 90),
+    PolicyKey("followup.letter_days", Kind.DAYS, 2, _("电话邀请后寄出信函时限"), "T04", _("天"), 1, 30),
 ]
 
 KEYS: dict[str, PolicyKey] = {k.key: k for k in _KEYS}
@@ -322,8 +335,15 @@ RULE_TITLES: dict[str, str | Promise] = {
     "R05": _("R05 非标准项目评估"),
     "V01": _("V01 回访时效"),
     "V02": _("V02 回访人"),
+    "V07": _("V07 上门跟进"),
     "V08": _("V08 投诉回访指标"),
     "V10": _("V10 回访记录导出"),
+    "F02": _("F02 快递包裹与信件"),
+    "F04": _("F04 物品借用"),
+    "F05": _("F05 钥匙借用"),
+    "T01": _("T01 客户档案"),
+    "T03": _("T03 跟踪事项上报"),
+    "T04": _("T04 活动邀请与信函"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
@@ -85,6 +86,25 @@ class VisitRule:
     due: Limit | None
     when: str | None
     sample_percent: int
+
+
+@dataclass(frozen=True)
+class FrontdeskLimits:
+    """F02, F04, F05: how long an item may wait, and when a loan or a key with no agreed time is due back."""
+
+    parcel_age: timedelta
+    loan: timedelta
+    key: timedelta
+
+
+@dataclass(frozen=True)
+class FollowupLimits:
+    """T01, T03, T04, in days counted as V04 counts them (the day of the event does not count)."""
+
+    archive_days: int
+    issue_escalate_days: int
+    invitation_lead_days: int
+    letter_days: int
 
 
 @dataclass(frozen=True)
@@ -179,6 +199,25 @@ class Policy:
     def records_export_day(self) -> int:
         """V10: the day of the next month by whose start the month's kept export must be done."""
         return int(self.get("visit.records_export_day"))
+
+    def door_followup_days(self) -> int:
+        """V07: days after its planned day that an open visit becomes a door-to-door task for the desk."""
+        return int(self.get("visit.door_followup_days"))
+
+    def frontdesk_limits(self) -> FrontdeskLimits:
+        return FrontdeskLimits(
+            parcel_age=timedelta(days=self.get("frontdesk.parcel_age_days")),
+            loan=timedelta(hours=self.get("frontdesk.loan_hours")),
+            key=timedelta(hours=self.get("frontdesk.key_hours")),
+        )
+
+    def followup_limits(self) -> FollowupLimits:
+        return FollowupLimits(
+            archive_days=self.get("followup.archive_days"),
+            issue_escalate_days=self.get("followup.issue_escalate_days"),
+            invitation_lead_days=self.get("followup.invitation_lead_days"),
+            letter_days=self.get("followup.letter_days"),
+        )
 
     def visit_quota(self, role: str) -> int | None:
         """V08: the complaint return visits a person of ``role`` makes a month, at least; None: no quota."""

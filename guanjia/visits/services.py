@@ -8,8 +8,8 @@ appends a timeline event in one transaction.
 
 Time limits (V04): a visit's due time is a ``cases.Deadline`` of kind ``visit``, reminded ``VISIT_REMIND_BEFORE``
 ahead and flagged once when missed by the shared sweep; ``visit_followup`` (V07) is a second deadline,
-``DOOR_FOLLOWUP_DAYS`` days after the visit's planned day, that turns a visit still open into a door-to-door
-task for the front desk.
+the project's ``visit.door_followup_days`` (policy) after the visit's planned day, that turns a visit still
+open into a door-to-door task for the front desk.
 """
 
 from __future__ import annotations
@@ -77,8 +77,6 @@ from guanjia.workdays.deadlines import due_day, end_of_days, end_of_workdays, lo
 ON_SITE_GRADES = frozenset({"major", "critical"})
 #: The sweep reminds the visitor this long before a visit falls due: the start of its last day.
 VISIT_REMIND_BEFORE = timedelta(days=1)
-#: V07: a visit still open this many days after its planned day becomes a door-to-door task for the desk.
-DOOR_FOLLOWUP_DAYS = 3
 #: A phone call that did not reach the customer is tried again after this long unless a time is given.
 RETRY_AFTER = timedelta(hours=2)
 #: V10: visit records are kept this many years; only older ones may be purged.
@@ -86,9 +84,6 @@ TEXT_MAX = 2000
 
 VISIT_KIND = "visit"
 FOLLOWUP_KIND = "visit_followup"
-#: Complaint statuses at which the rectification of an unsatisfied visit counts as handled.
-HANDLED_COMPLAINT = ("completed", "closed")
-HANDLED_REPAIR = ("completed", "returned", "closed", "declined", "cancelled")
 
 
 def _error(field: str, message: str) -> ValidationError:
@@ -170,9 +165,10 @@ def _end_of_day(day: date) -> datetime:
 
 
 def _followup_due(visit: ReturnVisit) -> datetime:
-    """V07: 24:00 of the ``DOOR_FOLLOWUP_DAYS``-th day after the visit's planned day (its due day)."""
+    """V07: 24:00 of the n-th day after the visit's planned day (its due day), n the project's
+    ``visit.door_followup_days``."""
     planned_day = due_day(visit.due_at) if visit.due_at is not None else local_day(visit.planned_at)
-    return _end_of_day(planned_day + timedelta(days=DOOR_FOLLOWUP_DAYS))
+    return _end_of_day(planned_day + timedelta(days=policy_for(visit.project).door_followup_days()))
 
 
 def _set_deadlines(visit: ReturnVisit) -> None:
@@ -574,7 +570,7 @@ def return_visit_review(
             raise TransitionError(_("该回访没有整改投诉（客户无档案和联系电话），请先登记投诉"))
         if decision == ReviewDecision.RECTIFY and rectify_by is not None:
             assert current.rectification is not None
-            if current.rectification.status not in HANDLED_COMPLAINT:
+            if case_kind("complaint").is_open(current.rectification.status):
                 complaint_agree_deadline(complaint=current.rectification, deadline=rectify_by, actor=actor)
             current.rectify_by = rectify_by
         current.reviewed_by, current.reviewed_at = actor, now

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_meet
 from guanjia.estates.models import Customer, Project
-from guanjia.followup.limits import INVITATION_LEAD_DAYS
+from guanjia.followup.limits import limits_for
 from guanjia.followup.models import (
     Activity,
     CallPurpose,
@@ -35,9 +35,10 @@ from guanjia.followup.services.plans import call_deadline
 from guanjia.timeline.services import record
 
 
-def invitation_due(held_on: date) -> datetime:
-    """24:00 of the day two weeks before the activity: the phone invitations must have gone out by then."""
-    return end_of(days_after(held_on, -INVITATION_LEAD_DAYS))
+def invitation_due(held_on: date, project: Project) -> datetime:
+    """T04: 24:00 of the day two weeks (the project's ``followup.invitation_lead_days``) before the activity:
+    the phone invitations must have gone out by then."""
+    return end_of(days_after(held_on, -limits_for(project).invitation_lead_days))
 
 
 def activity_create(
@@ -72,7 +73,7 @@ def activity_create(
             CustomerProfile._default_manager.filter(customer__in=chosen).values_list("customer_id", "owner_id")
         )
         invitees = [(c, owners.get(c.pk) or actor.pk) for c in chosen]
-    due = invitation_due(held_on)
+    due = invitation_due(held_on, project)
     with transaction.atomic():
         activity = Activity._default_manager.create(
             project=project,

@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy
 
 from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_meet, deadline_set
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, Unit
-from guanjia.followup.limits import ARCHIVE_DAYS
+from guanjia.followup.limits import limits_for
 from guanjia.followup.models import CustomerProfile, ServiceRecord
 from guanjia.followup.services._common import (
     check_worker,
-    not_in_future,
     require_follow_up,
     required_text,
     within_days,
@@ -54,8 +54,7 @@ def profile_ensure(
     existing = CustomerProfile._default_manager.filter(customer=customer).first()
     if existing is not None:
         return existing, False
-    first = first_service_at or now
-    not_in_future(first, now, "first_service_at")
+    first = clean.past_time(first_service_at, now=now, field="first_service_at")
     owner = owner or actor
     check_worker(owner, customer.project, "owner")
     residency = customer.residencies.filter(move_out_date__isnull=True).select_related("unit").first()
@@ -68,7 +67,7 @@ def profile_ensure(
             phone=phone,
             first_service_at=first,
             owner=owner,
-            archive_due_at=within_days(first, ARCHIVE_DAYS),
+            archive_due_at=within_days(first, limits_for(customer.project).archive_days),
             created_at=now,
         )
         deadline_set(subject=profile, kind=ARCHIVE_KIND, due_at=profile.archive_due_at, now=now)
@@ -97,9 +96,7 @@ def profile_update(
     now = now or timezone.now()
     if unit is not None and unit.project_id != profile.project_id:
         raise ValidationError({"unit": [_("房屋不属于本项目")]})
-    phone = (phone or "").strip()
-    if len(phone) > 20:
-        raise ValidationError({"phone": [_("电话号码过长")]})
+    phone = clean.phone(phone)
     with transaction.atomic():
         changed = CustomerProfile._default_manager.filter(pk=profile.pk, version=version).update(
             unit=unit, phone=phone, wishes=(wishes or "").strip(), version=F("version") + 1

@@ -18,7 +18,7 @@ from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
 from guanjia.core import clean
 from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.core.states import transition
-from guanjia.followup.limits import ISSUE_ESCALATE_DAYS, LETTER_DAYS
+from guanjia.followup.limits import limits_for
 from guanjia.followup.models import (
     CallOutcome,
     CallPurpose,
@@ -88,7 +88,7 @@ def call_record(
         if reached:
             changes.update(status=CallStatus.DONE, called_at=at, recorded_by=actor, notes=notes, raised=raised)
             if current.purpose == CallPurpose.INVITATION:
-                changes["letter_due_at"] = within_days(at, LETTER_DAYS)
+                changes["letter_due_at"] = within_days(at, limits_for(current.project).letter_days)
         elif notes:
             changes["notes"] = notes
         FollowUpCall._default_manager.filter(pk=call.pk).update(**changes)
@@ -132,7 +132,7 @@ def _issue_open(
         owner=call.assignee,
         status=IssueStatus.ANSWERED if answered else IssueStatus.OPEN,
         raised_at=at,
-        handle_due_at=within_days(at, ISSUE_ESCALATE_DAYS),
+        handle_due_at=within_days(at, limits_for(call.project).issue_escalate_days),
         solution=answer,
         solved_at=at if answered else None,
         answered_at=at if answered else None,

@@ -160,7 +160,7 @@ def activity(request: HttpRequest, project: Project, pk: int) -> HttpResponse:
             "project": project,
             "activity": item,
             "calls": list(selectors.activity_calls(item)),
-            "invitation_due": services.invitation_due(item.held_on),
+            "invitation_due": services.invitation_due(item.held_on, project),
             "now": timezone.now(),
             "today": timezone.localdate(),
         },
