@@ -29,9 +29,9 @@ from guanjia.accounts.access import (
     mask_phone,
 )
 from guanjia.accounts.models import Role, User
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Project, Unit
-from guanjia.estates.services import normalize_phone
 from guanjia.timeline.services import record
 
 #: Letters and digits that cannot be mistaken for one another when read out or copied from a screen.
@@ -55,15 +55,6 @@ def _clean_name(raw: Any) -> str:
     if len(name) > 50:
         raise ValidationError({"name": [_("姓名不能超过 50 个字")]})
     return name
-
-
-def _clean_phone(raw: Any) -> str:
-    if not str(raw or "").strip():
-        return ""
-    try:
-        return normalize_phone(raw)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from None
 
 
 def _clean_role(raw: Any) -> str:
@@ -120,7 +111,7 @@ def staff_create(
     person = User(
         username=_clean_username(username),
         name=_clean_name(name),
-        phone=_clean_phone(phone),
+        phone=clean.phone(phone),
         role=role,
         company_id=chosen[0].company_id if chosen else getattr(actor, "company_id", None),
         company_wide=role in COMPANY_ROLES,
@@ -174,15 +165,13 @@ def staff_update(
     ``version`` (the value last read), when given, must still be current, else ConflictError. Switching
     someone off keeps their history and open work; they can no longer log in, be assigned or be alerted.
     """
-    unknown = set(changes) - set(STAFF_EDITABLE)
-    if unknown:
-        raise ValidationError({f: [_("该字段不可修改")] for f in sorted(unknown)})
+    clean.only_fields(changes, STAFF_EDITABLE)
     _require(can_manage_person(actor, person))
     cleaned: dict[str, Any] = {}
     if "name" in changes:
         cleaned["name"] = _clean_name(changes["name"])
     if "phone" in changes:
-        cleaned["phone"] = _clean_phone(changes["phone"])
+        cleaned["phone"] = clean.phone(changes["phone"])
     if "role" in changes:
         cleaned["role"] = _clean_role(changes["role"])
     if "is_active" in changes:

@@ -150,9 +150,6 @@ class RegisterForm(FactsMixin):
                 self.add_error("mail_sender", _("书面投诉请填写来文人"))
             if not data.get("mail_subject"):
                 self.add_error("mail_subject", _("书面投诉请填写来文事由"))
-        unit, customer = data.get("unit"), data.get("customer")
-        if unit is not None and customer is not None and not customer.units.filter(pk=unit.pk).exists():
-            self.add_error("unit", _("所选房屋不属于该客户"))
         return data
 
     def service_kwargs(self) -> dict[str, Any]:

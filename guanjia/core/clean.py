@@ -20,9 +20,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-#: How far a time may lie ahead of the server's clock and still count as "now": a phone's clock or a form
-#: filled in a minute ago may run ahead of the server by this much. Such a time is stored as now.
-CLOCK_SKEW = timedelta(seconds=60)
+#: How far a time may lie ahead of the server's clock and still count as "now": the clock of the phone or PC
+#: that sent it may run a little ahead of the server's. Such a time is stored as now; a minute ahead is refused.
+CLOCK_SKEW = timedelta(seconds=30)
 
 TEXT_MAX = 200
 
@@ -138,26 +138,28 @@ def past_time(value: Any, *, now: datetime, field: str, skew: timedelta = CLOCK_
 # --- money -----------------------------------------------------------------------------------------------------
 
 
-def money(value: Any, field: str, *, maximum: Decimal, positive: bool = False) -> Decimal:
+def money(value: Any, field: str, *, maximum: Decimal, positive: bool = False, label: str = "") -> Decimal:
     """An amount in yuan with at most two decimals (thousands separators allowed: "1,200.50"), at least 0 (more
-    than 0 when ``positive``) and at most ``maximum``; quantized to fen."""
+    than 0 when ``positive``) and at most ``maximum``; quantized to fen. ``label`` names it in the messages
+    ("收费不能为负数"); the default is "金额"."""
+    named = {"label": label or _("金额")}
     if isinstance(value, bool) or value is None:
-        raise invalid(field, _("请填写有效的金额"))
+        raise invalid(field, _("%(label)s须为数字，例如 35 或 12.50") % named)
     typed = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     try:
         amount = Decimal(typed)
     except (InvalidOperation, ValueError):
-        raise invalid(field, _("请填写有效的金额")) from None
+        raise invalid(field, _("%(label)s须为数字，例如 35 或 12.50") % named) from None
     if not amount.is_finite():
-        raise invalid(field, _("请填写有效的金额"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise invalid(field, _("金额最多两位小数"))
+        raise invalid(field, _("%(label)s须为数字，例如 35 或 12.50") % named)
     if amount < 0:
-        raise invalid(field, _("金额不能为负数"))
+        raise invalid(field, _("%(label)s不能为负数") % named)
     if positive and amount == 0:
-        raise invalid(field, _("金额必须大于 0"))
+        raise invalid(field, _("%(label)s必须大于 0") % named)
     if amount > maximum:
-        raise invalid(field, _("金额不能超过 %(max)s 元") % {"max": maximum})
+        raise invalid(field, _("%(label)s不能超过 %(max)s 元") % {**named, "max": maximum})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise invalid(field, _("%(label)s须为数字，最多两位小数") % named)
     return amount.quantize(Decimal("0.01"))
 
 

@@ -167,6 +167,11 @@ class Customer(models.Model):
         phones = list(self.phones.all())
         return phones[0].number if phones else ""
 
+    def has_unit(self, unit: Unit) -> bool:
+        """``unit`` is one of the customer's (a residency of any kind, current or past): a case registered for
+        the customer may name it."""
+        return self.units.filter(pk=unit.pk).exists()
+
 
 class CustomerPhone(models.Model):
     customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="phones")

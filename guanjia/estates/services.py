@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, CustomerKind, CustomerPhone, Project, Residency, Unit, UnitStatus
 from guanjia.timeline.services import record
-
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
-ID_NUMBER_RE = re.compile(r"^(\d{17}[\dXx]|[A-Za-z0-9]{6,20})$")
 
 
 def name_search_keys(name: str) -> tuple[str, str]:
@@ -33,19 +30,9 @@ def name_search_keys(name: str) -> tuple[str, str]:
     return initials[:50], full[:200]
 
 
-def normalize_phone(raw: str) -> str:
-    """Digits (and the dash of a landline) of a phone number; raises ValidationError naming the problem."""
-    value = re.sub(r"[\s()（）]", "", str(raw or "")).replace("+86", "")
-    if not PHONE_RE.match(value):
-        raise ValidationError(_("电话号码“%(phone)s”格式不正确") % {"phone": raw}, code="phone")
-    return value
-
-
 def id_number_keys(raw: str) -> tuple[str, str]:
     """(last four, keyed hash) of an ID number: enough to verify a person, never the number itself."""
-    value = str(raw or "").strip().upper()
-    if not ID_NUMBER_RE.match(value):
-        raise ValidationError(_("证件号码格式不正确"), code="id_number")
+    value = clean.id_number(raw)
     digest = hmac.new(settings.PII_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
     return value[-4:], digest
 
@@ -170,9 +157,7 @@ def customer_update(
     ``kind`` is the main kind: it changes the kind of the customer's first current residency too, so the
     two never disagree. ``id_number`` replaces the stored last four and keyed hash ("" clears them).
     """
-    unknown = set(changes) - set(CUSTOMER_EDITABLE)
-    if unknown:
-        raise ValidationError({f: [_("该字段不可修改")] for f in sorted(unknown)})
+    clean.only_fields(changes, CUSTOMER_EDITABLE)
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
         if not changes["name"]:
@@ -409,7 +394,7 @@ def _clean_phones(phones: Iterable[str]) -> list[str]:
         if not str(raw or "").strip():
             continue
         try:
-            number = normalize_phone(raw)
+            number = clean.phone(raw, "phones")
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue

@@ -35,6 +35,7 @@ from guanjia.accounts.access import (
 from guanjia.accounts.models import Role, User
 from guanjia.cases.completion import case_completed
 from guanjia.cases.intake import case_intake, case_register
+from guanjia.cases.kinds import case_kind
 from guanjia.cases.models import Deadline, Department
 from guanjia.cases.services import (
     case_dispatch,
@@ -868,7 +869,7 @@ def repair_complete(
 def repair_record_payment(*, repair: Repair, actor: Any, payment_method: str, collected_by: Any) -> Repair:
     """R05: who of the desk collected the fee, and how (cash or card)."""
     _require(can_desk_repair(actor, repair.project_id))
-    if repair.status not in (RepairStatus.COMPLETED, RepairStatus.RETURNED, RepairStatus.CLOSED):
+    if not case_kind("repair").is_done(repair.status):
         raise TransitionError(_("工单完成后才能登记收费"))
     if payment_method not in (PaymentMethod.CASH, PaymentMethod.CARD):
         raise ValidationError({"payment_method": [_("收费方式须为现金或刷卡")]})

@@ -241,7 +241,7 @@ def test_c10_a_fact_change_regrades_and_records_before_and_after(world):
     )
     assert complaint.grade == "major" and complaint.escalate_to == "general_manager"
     facts = Event.objects.get(subject_id=complaint.pk, verb="complaint.facts_changed")
-    assert facts.data["economic_loss_yuan"] == {"from": "0.00", "to": "12000"}
+    assert facts.data["economic_loss_yuan"] == {"from": "0.00", "to": "12000.00"}
     regraded = Event.objects.get(subject_id=complaint.pk, verb="complaint.regraded")
     assert regraded.data["grade_from"] == "general" and regraded.data["grade"] == "major"
     # C13 after the raise: an escalation limit from the moment of the raise, the response limit tightened

@@ -60,17 +60,17 @@ def test_one_number_typed_two_ways_is_the_same_number() -> None:
     assert clean.phone("0755 8600 1234") == clean.phone("075586001234") == clean.phone("(0755)8600-1234")
 
 
-def test_a_time_up_to_a_minute_ahead_is_now_and_later_is_refused() -> None:
+def test_a_time_a_few_seconds_ahead_is_now_and_a_minute_ahead_is_refused() -> None:
     # Given a phone whose clock runs a little ahead of the server's
     now = timezone.now()
-    assert timedelta(seconds=60) == clean.CLOCK_SKEW
+    assert timedelta(seconds=30) == clean.CLOCK_SKEW
     # then a time within the skew is taken as now, never stored in the future
-    assert clean.past_time(now + timedelta(seconds=59), now=now, field="at") == now
+    assert clean.past_time(now + timedelta(seconds=29), now=now, field="at") == now
     assert clean.past_time(now - timedelta(days=3), now=now, field="at") == now - timedelta(days=3)
     assert clean.past_time(None, now=now, field="at") == now
     # and one beyond it is refused on the named field
     with pytest.raises(ValidationError) as exc:
-        clean.past_time(now + timedelta(seconds=61), now=now, field="received_at")
+        clean.past_time(now + timedelta(seconds=31), now=now, field="received_at")
     assert exc.value.message_dict == {"received_at": ["时间不能晚于现在"]}
 
 
@@ -126,3 +126,9 @@ def test_only_the_allowed_fields_may_change() -> None:
     with pytest.raises(ValidationError) as exc:
         clean.only_fields({"name": "x", "version": 3, "id": 1}, ("name",))
     assert exc.value.message_dict == {"id": ["该字段不可修改"], "version": ["该字段不可修改"]}
+
+
+def test_a_huge_amount_is_refused_not_crashed() -> None:
+    with pytest.raises(ValidationError):
+        clean.money("1e30", "amount", maximum=Decimal("100"))
+    assert clean.money("12.500", "amount", maximum=Decimal("100")) == Decimal("12.50")

@@ -19,10 +19,10 @@ from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline, DeadlineState
 from guanjia.complaints.models import OPEN_STATUSES, Complaint, Incident
 from guanjia.complaints.selectors import BoardFilters, board, board_counts
+from guanjia.core.clean import phone
 from guanjia.desk import demo
 from guanjia.dutylog.models import Handover, HandoverStatus, Shift
 from guanjia.estates.models import Company, Customer, Project, Residency, Unit
-from guanjia.estates.services import normalize_phone
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, Visitor, VisitorStatus
 from guanjia.repairs.models import PriceItem, Repair
 from guanjia.repairs.selectors import repairs_for_technician
@@ -137,7 +137,7 @@ def test_every_demo_customer_has_a_valid_phone():
     for customer in customers:
         numbers = [p.number for p in customer.phones.all()]
         assert numbers, customer.name
-        assert all(normalize_phone(n) == n for n in numbers)
+        assert all(phone(n) == n for n in numbers)
         several += len(numbers) > 1
     assert several > 20  # some customers give more than one number
 

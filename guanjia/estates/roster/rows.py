@@ -25,9 +25,10 @@ from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from guanjia.core import clean
 from guanjia.estates.models import Building, CustomerKind, CustomerPhone, Project, Unit, UnitStatus
 from guanjia.estates.roster.columns import BY_KEY, COLUMNS
-from guanjia.estates.services import id_number_keys, name_search_keys, normalize_phone
+from guanjia.estates.services import id_number_keys, name_search_keys
 
 #: A unit is (building ref, entrance, room); a building ref is "#<id>" for a stored one, "+<number>" for a new one.
 UnitKey = tuple[str, str, str]
@@ -473,7 +474,7 @@ def _phones(value: Any) -> list[str]:
         for piece in pieces:
             if not _is_phone(piece):
                 bad.append(piece)
-            elif (number := normalize_phone(piece)) not in numbers:
+            elif (number := clean.phone(piece)) not in numbers:
                 numbers.append(number)
     if bad:
         raise _Problem(_("电话号码格式不正确：%(phones)s") % {"phones": "、".join(bad)})
@@ -482,7 +483,7 @@ def _phones(value: Any) -> list[str]:
 
 def _is_phone(text: str) -> bool:
     try:
-        normalize_phone(text)
+        clean.phone(text)
     except ValidationError:
         return False
     return True

@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import User
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.estates.models import Project
-from guanjia.estates.services import normalize_phone
 from guanjia.followup.models import Lead, LeadChannel, LeadContact, LeadGrade, LeadStatus
 from guanjia.followup.services._common import (
     check_worker,
-    not_in_future,
     require_follow_up,
     required_text,
     within_days,
@@ -33,11 +32,7 @@ def cadence_days(project: Project, grade: str) -> int:
 
 
 def _phone(raw: str) -> str:
-    text = required_text(raw, "phone", _("请填写联系电话"), 20)
-    try:
-        return normalize_phone(text)
-    except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from None
+    return clean.phone(required_text(raw, "phone", _("请填写联系电话"), 20))
 
 
 def _grade(value: str, field: str = "grade") -> str:
@@ -109,8 +104,7 @@ def lead_contact_add(
     that bought (won) or gave up (lost) has no next follow-up."""
     require_follow_up(actor, lead.project_id)
     now = now or timezone.now()
-    at = at or now
-    not_in_future(at, now, "at")
+    at = clean.past_time(at, now=now, field="at")
     notes = required_text(notes, "notes", _("请记录本次追踪情况"), 2000)
     new_grade = _grade(grade or lead.grade)
     if channel not in LeadChannel.values:
