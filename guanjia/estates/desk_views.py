@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from guanjia.accounts import access
 from guanjia.core.errors import ConflictError
+from guanjia.core.web import REFUSALS, refusal
 from guanjia.estates import selectors, services, structure
 from guanjia.estates.models import Building, Customer, CustomerKind, Project, Unit, UnitStatus
 from guanjia.estates.services import DuplicateCustomerError
@@ -190,12 +191,8 @@ def unit_change(request: HttpRequest, pk: int) -> HttpResponse:
                 unit=unit, version=_version(request), values=values, actor=user, now=now, reason=post.get("reason", "")
             )
             messages.success(request, _("房屋资料已保存"))
-    except ValidationError as exc:
-        for _field, msgs in _errors(exc).items():
-            for message in msgs:
-                messages.error(request, message)
-    except ConflictError as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal(request, exc)
     return redirect("estates:unit_detail", unit.pk)
 
 
@@ -337,8 +334,6 @@ def customer_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse
             unit = access.get_for_user(Unit.objects.select_related("building"), user, post.get("unit"))
             services.customer_move_out(unit=unit, **common)
             messages.success(request, _("已登记迁出 %(unit)s") % {"unit": unit.number})
-    except ValidationError as exc:
-        for msgs in _errors(exc).values():
-            for message in msgs:
-                messages.error(request, message)
+    except REFUSALS as exc:
+        refusal(request, exc)
     return redirect(reverse("estates:customer_detail", args=[customer.pk]) + "#residency")
