@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanjia.accounts.models import User
+from guanjia.accounts.models import Role, User
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.models import Channel, ComplaintStatus, GroupMeasure, InformMethod, Nature
@@ -56,6 +56,9 @@ DATA_LABELS: dict[str, Any] = {
     "customer_request": gettext_lazy("客户要求"),
     "requested_deadline": gettext_lazy("客户要求期限"),
     "special_service": gettext_lazy("特约服务"),
+    "count": gettext_lazy("处理不当次数"),
+    "role": gettext_lazy("上报对象"),
+    "late": gettext_lazy("超时"),
 }
 #: Coded values shown by their label.
 _VALUE_LABELS: dict[str, dict[str, Any]] = {
@@ -70,12 +73,26 @@ _VALUE_LABELS: dict[str, dict[str, Any]] = {
     "measure": dict(GroupMeasure.choices),
     "injury": dict(Injury.choices),
     "kind": DEADLINE_KIND_LABELS,
+    "role": dict(Role.choices),
     "cause": {"incident": gettext_lazy("事件客户数变化"), "facts": gettext_lazy("定级事实变化")},
 }
 _USER_KEYS = frozenset({"assignee", "first_responder"})
 #: Event data too technical for the page.
 _HIDDEN_DATA = frozenset(
-    {"reasons", "sha256", "signature", "mail", "deadline_id", "raised", "kept", "computed_from", "incident"}
+    {
+        "reasons",
+        "sha256",
+        "signature",
+        "mail",
+        "deadline_id",
+        "raised",
+        "kept",
+        "computed_from",
+        "incident",
+        "proposals",
+        "referred",
+        "complaints",
+    }
 )
 
 
@@ -94,7 +111,7 @@ def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
 
 
 #: Flags worth a line on the timeline only when set.
-_SHOWN_WHEN_TRUE = frozenset({"entered_late", "on_the_spot"})
+_SHOWN_WHEN_TRUE = frozenset({"entered_late", "on_the_spot", "late"})
 
 
 def event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
