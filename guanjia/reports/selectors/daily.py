@@ -10,9 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from guanjia.cases.kinds import case_kind
 from guanjia.cases.models import Deadline, DeadlineState
 from guanjia.complaints.grading import Grade
-from guanjia.complaints.models import OPEN_STATUSES as COMPLAINT_OPEN
 from guanjia.complaints.models import Complaint
 from guanjia.estates.models import Project
 from guanjia.reports.selectors.scope import (
@@ -45,15 +45,16 @@ def daily_summary(*, projects: Iterable[Project | int], now: datetime | None = N
     day_end = day_start + timedelta(days=1)
     ids = _ids(projects)
     base = Complaint.objects.filter(project_id__in=ids).select_related("customer", "unit__building", "project")
-    open_rows = base.filter(status__in=COMPLAINT_OPEN)
+    is_open = case_kind("complaint").open_q()
+    open_rows = base.filter(is_open)
     late = _complaint_limits(DeadlineState.PENDING).filter(due_at__lte=now)
     missed = _complaint_limits(DeadlineState.MISSED).filter(met_at__isnull=True)
     due_today = _complaint_limits(DeadlineState.PENDING).filter(due_at__gt=now, due_at__lt=day_end)
     counts = base.aggregate(
         new=Count("id", filter=Q(received_at__gte=day_start, received_at__lt=day_end)),
-        open=Count("id", filter=Q(status__in=COMPLAINT_OPEN)),
+        open=Count("id", filter=is_open),
         completed_today=Count("id", filter=Q(completed_at__gte=day_start, completed_at__lt=day_end)),
-        **{f"open_{g}": Count("id", filter=Q(status__in=COMPLAINT_OPEN, grade=g)) for g in Grade.values},
+        **{f"open_{g}": Count("id", filter=is_open & Q(grade=g)) for g in Grade.values},
     )
     return {
         "day": today,
