@@ -1,0 +1,50 @@
+"""What the estates endpoints share: a project-scoped id field, the role and visibility checks, the retire body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+
+from guanjia.accounts.access import (
+    can_see_project,
+    has_role,
+    scope,
+)
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
+    """An id that must lie in a project the requesting user may see; otherwise "does not exist" (O04)."""
+
+    def __init__(self, *, project_field: str = "project", **kwargs: Any) -> None:
+        self.project_field = project_field
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        assert queryset is not None, "declare the field with a queryset"
+        if request is None:
+            return queryset.none()
+        return scope(queryset, request.user, self.project_field)
+
+
+def deny_unless(request: Request, roles: frozenset[str] | set[str]) -> None:
+    if not has_role(request.user, roles):
+        raise PermissionDenied(_("您的岗位无权执行此操作。"))
+
+
+def require_visible(request: Request, project_id: int) -> None:
+    """A project the user cannot see does not exist for them (O04): 404, as for any object lookup."""
+    if not can_see_project(request.user, project_id):
+        raise Http404
+
+
+class RetireSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(label=gettext_lazy("原因"), required=False, allow_blank=True, max_length=500)
