@@ -111,3 +111,24 @@ def test_post_action_asks_htmx_to_reload_to_show_a_refusal():
     response = post_action(request, refuse, default="/home/")
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
     assert _said(request) == ["已交班"]
+
+
+def test_a_form_the_page_does_not_re_render_is_told_field_by_field_and_goes_back():
+    class Needs(forms.Form):
+        text = forms.CharField()
+
+    request = _post({"next": "/back/"})
+    form = Needs(request.POST)
+    response = post_action(request, lambda: "不会执行", default="/home/", form=form, labels={"text": "内容"})
+    assert response.status_code == 302 and response["Location"] == "/back/"
+    assert [m for m in _said(request) if m.startswith("内容：")]
+
+
+def test_a_page_may_say_a_conflict_its_own_way():
+    request = _post()
+
+    def stale() -> Any:
+        raise ConflictError("version")
+
+    post_action(request, stale, default="/home/", conflict="这条投诉已被他人修改，请查看最新内容后重新填写")
+    assert _said(request) == ["这条投诉已被他人修改，请查看最新内容后重新填写"]
