@@ -132,17 +132,17 @@ def kept_in_time(model: type[models.Model], kind: str) -> Q:
     return Q(Exists(kept)) & ~Q(Exists(broken))
 
 
-def no_limit_missed(model: type[models.Model]) -> Q:
-    """None of the row's limits (of any kind) is recorded missed."""
+def any_limit_missed(model: type[models.Model]) -> Q:
+    """One of the row's limits (of any kind) is recorded missed."""
     missed = Deadline.objects.filter(
         subject_type=ContentType.objects.get_for_model(model), subject_id=OuterRef("pk"), state=DeadlineState.MISSED
     )
-    return ~Q(Exists(missed))
+    return Q(Exists(missed))
 
 
 def done_with_no_limit_missed(kind: CaseKind) -> Q:
     """On-time rule: done, and none of its limits missed (维修及时率)."""
-    return kind.done_q() & no_limit_missed(kind.model)
+    return kind.done_q() & ~any_limit_missed(kind.model)
 
 
 def limit_kept(limit: str) -> OnTimeRule:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
 from guanjia.accounts.models import Role
-from guanjia.cases.kinds import case_kind, no_limit_missed
+from guanjia.cases.kinds import any_limit_missed, case_kind
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
@@ -245,7 +245,7 @@ def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
             phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()),
             done=ExpressionWrapper(kind.done_q(), output_field=BooleanField()),
             on_time=ExpressionWrapper(kind.on_time_q(), output_field=BooleanField()),
-            missed=ExpressionWrapper(~no_limit_missed(Repair), output_field=BooleanField()),
+            missed=ExpressionWrapper(any_limit_missed(Repair), output_field=BooleanField()),
         )
         .values(
             "number", "received_at", "customer__name", "customer_name", "phone", *UNIT_FIELDS, "location",
