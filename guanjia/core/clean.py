@@ -36,10 +36,11 @@ def invalid(field: str, message: str) -> ValidationError:
 
 
 def text(
-    value: Any, field: str, *, required: bool = False, max_length: int = TEXT_MAX, required_message: str = ""
+    value: Any, field: str, *, required: bool = False, max_length: int | None = TEXT_MAX, required_message: str = ""
 ) -> str:
-    """``value`` stripped ("" for None). Numbers are taken as their text; anything else (a list, a mapping, a
-    boolean) is refused. ``required_message`` says what is missing when the default "此项为必填项" is too vague."""
+    """``value`` stripped ("" for None), at most ``max_length`` characters (None: no bound). Numbers are taken as
+    their text; anything else (a list, a mapping, a boolean) is refused. ``required_message`` says what is missing
+    when the default "此项为必填项" is too vague."""
     if value is None:
         value = ""
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -49,7 +50,7 @@ def text(
     value = value.strip()
     if required and not value:
         raise invalid(field, required_message or _("此项为必填项"))
-    if len(value) > max_length:
+    if max_length is not None and len(value) > max_length:
         raise invalid(field, _("不能超过 %(n)d 个字") % {"n": max_length})
     return value
 

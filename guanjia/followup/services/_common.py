@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import FOLLOWUP_ROLES, can_follow_up, can_see_project, can_supervise_followup, has_role
 from guanjia.accounts.models import Role, User
+from guanjia.core import clean
 from guanjia.estates.models import Project
 from guanjia.notifications.selectors import staff_with_roles
 from guanjia.workdays.deadlines import end_of_days, local_day
@@ -56,12 +57,7 @@ def check_worker(user: Any, project: Project, field: str) -> None:
 
 
 def required_text(value: Any, field: str, message: str, max_length: int | None = None) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if not text:
-        raise ValidationError({field: [message]})
-    if max_length is not None and len(text) > max_length:
-        raise ValidationError({field: [_("不能超过 %(n)s 个字") % {"n": max_length}]})
-    return text
+    return clean.text(value, field, required=True, required_message=message, max_length=max_length)
 
 
 def supervisors(project: Project) -> list[User]:
