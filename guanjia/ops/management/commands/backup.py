@@ -1,5 +1,5 @@
 """`manage.py backup [--output PATH] [--keep N]`: one archive of the database and the stored files, taken while
-the service runs (see guanjia/ops/backup.py for what the archive holds)."""
+the service runs (see guanjia/ops/backup/__init__.py for what the archive holds)."""
 
 from __future__ import annotations
 
