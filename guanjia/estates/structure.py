@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from guanjia.accounts import access
+from guanjia.core import clean
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Building, Company, Project, Residency, Unit, UnitStatus
 from guanjia.estates.services import plain
@@ -97,7 +98,7 @@ def _project_fields(values: dict[str, Any], *, exclude: int | None = None) -> di
     if "address" in values:
         out["address"] = _text(values["address"], "address", label=_("地址"), max_length=200, required=False)
     if "phone" in values:
-        out["phone"] = _text(values["phone"], "phone", label=_("服务中心电话"), max_length=32, required=False)
+        out["phone"] = clean.phone(values["phone"])
     return out
 
 

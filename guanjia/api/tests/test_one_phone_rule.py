@@ -1,6 +1,7 @@
 """One phone rule (``core.clean.phone``) wherever a phone number is taken in: a number the desk may type for a
-customer it may type for a complaint, a repair, a duty-log call, a lead, a visitor or a colleague — kept in the
-same form — and a number refused in one place is refused in all, with 400 naming the field."""
+customer it may type for a complaint, a repair, a duty-log call, a lead, a visitor, a colleague or a project's
+service centre — kept in the same form — and a number refused in one place is refused in all, with 400 naming
+the field."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from guanjia.complaints.models import Complaint
 from guanjia.core import clean
 from guanjia.dutylog.models import CallRecord
 from guanjia.dutylog.services import call_record
-from guanjia.estates.models import CustomerPhone
+from guanjia.estates.models import CustomerPhone, Project
 from guanjia.followup.models import Lead
 from guanjia.frontdesk.models import Visitor
 from guanjia.frontdesk.services import visitor_register
@@ -79,6 +80,12 @@ def staff(world, api_as, number: str) -> Outcome:
     return _api(response, "phone", lambda: User.objects.get(username="newguard").phone)
 
 
+def project(world, api_as, number: str) -> Outcome:
+    body = {"name": "东湖湾", "code": "donghu", "phone": number}
+    response = api_as(world.general_manager).post("/api/v1/projects/", body, format="json")
+    return _api(response, "phone", lambda: Project.objects.get(code="donghu").phone)
+
+
 def duty_log_call(world, api_as, number: str) -> Outcome:
     def call() -> CallRecord:
         return call_record(project=world.estate, caller="李明", phone=number, about="问停水", actor=world.front_desk)
@@ -95,7 +102,7 @@ def visitor(world, api_as, number: str) -> Outcome:
     return _service(arrive, "phone", lambda made: made.phone)
 
 
-PATHS = [customer, complaint, repair, lead, staff, duty_log_call, visitor]
+PATHS = [customer, complaint, repair, lead, staff, project, duty_log_call, visitor]
 GOOD = ["139 8765 4321", "+86 139-8765-4321", "0755-8600 1234", "(010)66001234", "86001234", "400-812-3123"]
 BAD = ["12345", "139876543", "abc"]
 
