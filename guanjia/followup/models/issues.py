@@ -9,8 +9,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.followup.models.plans import FollowUpCall
-
 if TYPE_CHECKING:
     pass
 
@@ -55,7 +53,12 @@ class Issue(models.Model):
     )
     customer = models.ForeignKey("estates.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="+")
     call = models.ForeignKey(
-        FollowUpCall, verbose_name=_("来源电话"), null=True, blank=True, on_delete=models.PROTECT, related_name="issues"
+        "followup.FollowUpCall",
+        verbose_name=_("来源电话"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issues",
     )
     kind = models.CharField(_("类别"), max_length=16, choices=IssueKind.choices, default=IssueKind.REQUEST)
     text = models.TextField(_("内容"))
@@ -130,7 +133,7 @@ class LetterRegister(models.Model):
         Activity, verbose_name=_("活动"), null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
     )
     call = models.ForeignKey(
-        FollowUpCall,
+        "followup.FollowUpCall",
         verbose_name=_("邀请电话"),
         null=True,
         blank=True,
