@@ -4,6 +4,7 @@ refuses another unit with 400 on ``unit`` just as the complaint form does, and r
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from guanjia.complaints.models import Complaint
 from guanjia.repairs.models import Repair
@@ -35,3 +36,13 @@ def test_a_unit_that_is_not_the_customers_is_refused_naming_the_unit(world, api_
     accepted = api.post(url, {**base, "unit": world.unit.pk}, format="json")
     assert accepted.status_code == 201, accepted.content
     assert model.objects.get().unit == world.unit
+
+
+def test_the_complaint_page_still_refuses_it_beside_the_unit_field(world, web_as) -> None:
+    # The form no longer checks it itself: the service's refusal reaches the page, on the unit field.
+    neighbours = make_unit(world.estate, world.unit.building, entrance="2", room="1202")
+    data = {"channel": "phone", "description": "楼上漏水到我家", "customer": world.customer.pk, "unit": neighbours.pk}
+    response = web_as(world.front_desk).post(reverse("complaints:register"), data)
+    assert response.status_code == 400
+    assert "所选房屋不属于该客户" in response.content.decode()
+    assert not Complaint.objects.exists()
