@@ -10,15 +10,17 @@ import guanjia
 from guanjia.complaints.views.timeline import _HIDDEN_DATA, DATA_LABELS, event_details
 
 SOURCE = Path(guanjia.__file__).parent
-WRITERS = ("complaints/services.py", "complaints/handlers.py", "cases/services.py")
+WRITERS = ("complaints/services/*.py", "complaints/handlers.py", "cases/services.py")
 #: ``incident.created`` is recorded on the incident, whose page does not list event data.
 NOT_ON_A_COMPLAINT = {"title"}
 
 
 def _event_keys() -> dict[str, str]:
     keys: dict[str, str] = {}
-    for name in WRITERS:
-        tree = ast.parse((SOURCE / name).read_text(encoding="utf-8"))
+    paths = [path for pattern in WRITERS for path in sorted(SOURCE.glob(pattern))]
+    for path in paths:
+        name = str(path.relative_to(SOURCE))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             values: list[ast.expr] = []
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("record", "case_transition"):
