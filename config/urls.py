@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from guanjia.accounts.views import PasswordChangeView
+from guanjia.dutylog.views.moved import moved_from_desk
 from guanjia.ops.views import readyz
 
 
@@ -35,7 +36,9 @@ urlpatterns = [
     path("reports/", include("guanjia.reports.urls")),
     path("followup/", include("guanjia.followup.urls")),
     path("exports/", include("guanjia.exports.urls")),
-    path("desk/", include("guanjia.dutylog.urls")),
+    path("duty/", include("guanjia.dutylog.urls")),
+    path("office/", include("guanjia.dutylog.office_urls")),
+    re_path(r"^desk/(?P<rest>.*)$", moved_from_desk),
     path("", include("guanjia.desk.urls")),
 ]
 

@@ -44,7 +44,7 @@ def test_f09_tablet_outgoing_hands_over_and_incoming_signs_on(world, live_server
 
     # The outgoing clerk: one tap marks the lifts abnormal, one line logs an open matter.
     page = tablet()
-    log_in(page, base, "frontdesk", "/desk/")
+    log_in(page, base, "frontdesk", "/duty/")
     row = page.locator("#check-lifts")
     row.locator("input[name=note]").fill("2号梯异响")
     row.get_by_role("button", name="异常").click()
@@ -56,7 +56,7 @@ def test_f09_tablet_outgoing_hands_over_and_incoming_signs_on(world, live_server
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
 
     page.click("#go-handover")
-    page.wait_for_url(f"{base}/desk/shifts/{shift.pk}/handover/")
+    page.wait_for_url(f"{base}/duty/shifts/{shift.pk}/handover/")
     assert "1201 空置房钥匙" in page.locator("#sheet-custody-out").inner_text()
     assert "3栋门禁卡机故障" in page.locator("#sheet-open-matters").inner_text()
     page.fill("#ho-matters", "2号梯待维保检查")
@@ -66,7 +66,7 @@ def test_f09_tablet_outgoing_hands_over_and_incoming_signs_on(world, live_server
 
     # The incoming butler, on the other tablet, reads the frozen sheet and signs on.
     incoming = tablet()
-    log_in(incoming, base, "butler", f"/desk/shifts/{shift.pk}/handover/")
+    log_in(incoming, base, "butler", f"/duty/shifts/{shift.pk}/handover/")
     assert "2号梯待维保检查" in incoming.locator(".dl-sheet").inner_text()
     button = incoming.locator("#handover-sign button")
     box = button.bounding_box()

@@ -14,7 +14,7 @@ PAGES = [
     "repairs:desk",
     "visits:mine",
     "frontdesk:home",
-    "dutylog:today",
+    "duty:today",
     "followup:home",
     "reports:monthly",
     "workdays:calendar",

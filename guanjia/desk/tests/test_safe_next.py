@@ -66,7 +66,7 @@ def _archive(world: Any) -> tuple[Any, str, dict[str, str], str]:
 
 
 def _duty_phrase(world: Any) -> tuple[Any, str, dict[str, str], str]:
-    return world.office_manager, reverse("dutylog:phrase_add"), {"category": "", "text": ""}, reverse("dutylog:phrases")
+    return world.office_manager, reverse("duty:phrase_add"), {"category": "", "text": ""}, reverse("duty:phrases")
 
 
 def _password(world: Any) -> tuple[Any, str, dict[str, str], str]:

@@ -270,7 +270,7 @@ def handover_flag_unsigned(*, now: datetime | None = None) -> int:
                 kind="dutylog.handover_unsigned",
                 title=_("%(project)s %(shift)s 交接班未签名") % {"project": shift.project, "shift": shift},
                 body=_("班次结束已超过 30 分钟，交接班尚未签名确认。"),
-                url=reverse("dutylog:handover", args=[shift.pk]),
+                url=reverse("duty:handover", args=[shift.pk]),
                 project=shift.project,
                 level="warning",
                 dedupe_key=f"dutylog.handover_unsigned.{shift.pk}",
@@ -334,7 +334,7 @@ def relay_send(*, project: Project, to_user: User, message: str, actor: User, ca
             kind="dutylog.relay",
             title=_("转告：%(from)s 留言") % {"from": (call.caller if call else actor.display_name)},
             body=relay.message,
-            url=reverse("dutylog:calls") + "#relays",
+            url=reverse("duty:calls") + "#relays",
             project=project,
         )
         record(
@@ -392,7 +392,7 @@ def task_create(
                 recipients=[assignee],
                 kind="dutylog.task",
                 title=_("待答复：%(q)s") % {"q": task.question[:40]},
-                url=reverse("dutylog:calls") + "#tasks",
+                url=reverse("duty:calls") + "#tasks",
                 project=project,
             )
         record(

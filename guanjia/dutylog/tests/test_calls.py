@@ -85,7 +85,7 @@ def test_f10_task_due_must_be_in_the_future(world):
 def test_f10_one_form_records_the_call_and_the_relay(world, web_as):
     client = web_as(world.front_desk)
     response = client.post(
-        reverse("dutylog:call_add"),
+        reverse("duty:call_add"),
         {
             "caller": "李明",
             "phone": "13912345678",
@@ -102,7 +102,7 @@ def test_f10_one_form_records_the_call_and_the_relay(world, web_as):
 
 def test_f10_one_form_records_the_call_and_the_task_with_defaults(world, web_as):
     client = web_as(world.front_desk)
-    client.post(reverse("dutylog:call_add"), {"caller": "李明", "about": "车位还有吗", "outcome": "later"})
+    client.post(reverse("duty:call_add"), {"caller": "李明", "about": "车位还有吗", "outcome": "later"})
     task = FollowUpTask.objects.get()
     assert task.assignee == world.front_desk and task.due_at > timezone.now() + timedelta(hours=23)
     assert CallRecord.objects.get().outcome == "later"
@@ -110,7 +110,7 @@ def test_f10_one_form_records_the_call_and_the_task_with_defaults(world, web_as)
 
 def test_f10_relay_without_recipient_records_nothing_and_names_the_field(world, web_as):
     response = web_as(world.front_desk).post(
-        reverse("dutylog:call_add"), {"caller": "李明", "about": "x", "outcome": "relayed"}, follow=True
+        reverse("duty:call_add"), {"caller": "李明", "about": "x", "outcome": "relayed"}, follow=True
     )
     assert "转告给：" in response.content.decode()
     assert not CallRecord.objects.exists()
@@ -121,9 +121,9 @@ def test_f10_call_list_masks_phones_and_reveal_is_recorded(world, web_as):
         project=world.estate, caller="李明", phone="13912345678", about="x", actor=world.front_desk
     )
     client = web_as(world.front_desk)
-    page = client.get(reverse("dutylog:calls")).content.decode()
+    page = client.get(reverse("duty:calls")).content.decode()
     assert "139****5678" in page and "13912345678" not in page
-    assert "13912345678" in client.post(reverse("dutylog:call_phone", args=[call.pk])).content.decode()
+    assert "13912345678" in client.post(reverse("duty:call_phone", args=[call.pk])).content.decode()
     assert Event.objects.for_subject(call).filter(verb="pii.phone_revealed", actor=world.front_desk).exists()
 
 
@@ -137,10 +137,10 @@ def test_f10_outsider_cannot_touch_our_calls_relays_or_tasks(world, web_as):
         actor=world.front_desk,
     )  # fmt: skip
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:call_phone", args=[call.pk])).status_code == 404
-    assert client.post(reverse("dutylog:relay_read", args=[relay.pk])).status_code == 404
-    assert client.post(reverse("dutylog:task_done", args=[task.pk]), {"answer": "a"}).status_code == 404
-    assert "李明" not in client.get(reverse("dutylog:calls")).content.decode()
+    assert client.post(reverse("duty:call_phone", args=[call.pk])).status_code == 404
+    assert client.post(reverse("duty:relay_read", args=[relay.pk])).status_code == 404
+    assert client.post(reverse("duty:task_done", args=[task.pk]), {"answer": "a"}).status_code == 404
+    assert "李明" not in client.get(reverse("duty:calls")).content.decode()
     with pytest.raises(PermissionDenied):
         services.call_record(project=world.estate, caller="x", about="y", actor=world.outsider)
 
@@ -156,6 +156,6 @@ def test_f10_calls_page_query_count_is_flat(world, web_as, django_assert_max_num
             due_at=timezone.now() + timedelta(hours=2), actor=world.front_desk,
         )  # fmt: skip
     client = web_as(world.butler)
-    client.get(reverse("dutylog:calls"))
+    client.get(reverse("duty:calls"))
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("dutylog:calls")).status_code == 200
+        assert client.get(reverse("duty:calls")).status_code == 200

@@ -145,7 +145,7 @@ def test_f08_staff_of_another_project_cannot_be_put_on_duty(world):
 # --- pages -------------------------------------------------------------------------------------------------
 def test_f08_desk_page_opens_a_shift_in_one_tap_with_the_usual_times(world, web_as):
     client = web_as(world.front_desk)
-    response = client.post(reverse("dutylog:shift_open"), {"kind": "day"}, follow=True)
+    response = client.post(reverse("duty:shift_open"), {"kind": "day"}, follow=True)
     assert response.status_code == 200
     shift = Shift.objects.get(project=world.estate)
     assert timezone.localtime(shift.starts_at).hour == 8 and shift.ends_at - shift.starts_at == timedelta(hours=12)
@@ -155,10 +155,10 @@ def test_f08_desk_page_opens_a_shift_in_one_tap_with_the_usual_times(world, web_
 def test_f08_desk_page_records_a_check_and_a_log_entry(world, shift, web_as):
     client = web_as(world.front_desk)
     client.post(
-        reverse("dutylog:check", args=[shift.pk]), {"area": "barriers", "result": "anomaly", "note": "道闸抬杆慢"}
+        reverse("duty:check", args=[shift.pk]), {"area": "barriers", "result": "anomaly", "note": "道闸抬杆慢"}
     )
-    client.post(reverse("dutylog:entry_add", args=[shift.pk]), {"text": "快递柜满", "is_open": "1"})
-    page = client.get(reverse("dutylog:today")).content.decode()
+    client.post(reverse("duty:entry_add", args=[shift.pk]), {"text": "快递柜满", "is_open": "1"})
+    page = client.get(reverse("duty:today")).content.decode()
     assert "道闸抬杆慢" in page and "快递柜满" in page and "转报修" in page
     assert DutyLogEntry.objects.get(text="快递柜满").is_open
 
@@ -166,7 +166,7 @@ def test_f08_desk_page_records_a_check_and_a_log_entry(world, shift, web_as):
 def test_f08_htmx_check_returns_the_row(world, shift, web_as):
     client = web_as(world.front_desk)
     response = client.post(
-        reverse("dutylog:check", args=[shift.pk]), {"area": "plants", "result": "ok"}, HTTP_HX_REQUEST="true"
+        reverse("duty:check", args=[shift.pk]), {"area": "plants", "result": "ok"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert 'id="check-plants"' in response.content.decode()
@@ -175,22 +175,22 @@ def test_f08_htmx_check_returns_the_row(world, shift, web_as):
 def test_f08_bad_check_answers_with_the_field_named(world, shift, web_as):
     client = web_as(world.front_desk)
     response = client.post(
-        reverse("dutylog:check", args=[shift.pk]), {"area": "lights", "result": "anomaly"}, follow=True
+        reverse("duty:check", args=[shift.pk]), {"area": "lights", "result": "anomaly"}, follow=True
     )
     assert "说明：异常请写明情况。" in response.content.decode()
 
 
 def test_f08_outsider_gets_404_on_our_shift(world, shift, web_as):
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:check", args=[shift.pk]), {"area": "doors", "result": "ok"}).status_code == 404
-    assert client.post(reverse("dutylog:entry_add", args=[shift.pk]), {"text": "x"}).status_code == 404
-    assert client.get(reverse("dutylog:handover", args=[shift.pk])).status_code == 404
+    assert client.post(reverse("duty:check", args=[shift.pk]), {"area": "doors", "result": "ok"}).status_code == 404
+    assert client.post(reverse("duty:entry_add", args=[shift.pk]), {"text": "x"}).status_code == 404
+    assert client.get(reverse("duty:handover", args=[shift.pk])).status_code == 404
     assert not ChecklistItem.objects.exists()
 
 
 def test_f08_outsiders_desk_page_shows_nothing_of_ours(world, shift, web_as):
     services.log_entry_add(shift=shift, text="滨江花园内部事项", is_open=True, actor=world.front_desk)
-    page = web_as(world.outsider).get(reverse("dutylog:today")).content.decode()
+    page = web_as(world.outsider).get(reverse("duty:today")).content.decode()
     assert "滨江花园内部事项" not in page
 
 
@@ -200,6 +200,6 @@ def test_f08_desk_page_query_count_does_not_grow_with_the_log(world, shift, web_
         services.checklist_record(shift=shift, area=area, result="anomaly", note="坏", actor=world.front_desk)
     for i in range(15):
         services.log_entry_add(shift=shift, text=f"记录{i}", is_open=i % 2 == 0, actor=world.front_desk)
-    client.get(reverse("dutylog:today"))
+    client.get(reverse("duty:today"))
     with django_assert_max_num_queries(22):
-        assert client.get(reverse("dutylog:today")).status_code == 200
+        assert client.get(reverse("duty:today")).status_code == 200

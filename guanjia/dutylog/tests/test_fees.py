@@ -121,21 +121,21 @@ def test_f13_technicians_do_not_handle_fees(world):
 def test_f13_fee_pages_find_the_unit_from_the_short_number(world, web_as):
     client = web_as(world.front_desk)
     response = client.post(
-        reverse("dutylog:fee_add"),
+        reverse("office:fee_add"),
         {"unit": "3-2-1201", "period": "2026-11", "kind": "parking", "amount": "300"},
         follow=True,
     )
     assert "已发出 3栋2单元1201 2026-11 车位费 缴费通知" in response.content.decode()
     response = client.post(
-        reverse("dutylog:fee_add"),
+        reverse("office:fee_add"),
         {"unit": "9-9-999", "period": "2026-11", "kind": "parking", "amount": "1"},
         follow=True,
     )
     assert "房屋：本项目没有房屋 9-9-999" in response.content.decode()
-    client.post(reverse("dutylog:plan_open"), {"unit": "3-2-1201", "owner": world.butler.pk, "plan": "电话催缴"})
+    client.post(reverse("office:plan_open"), {"unit": "3-2-1201", "owner": world.butler.pk, "plan": "电话催缴"})
     assert CollectionPlan.objects.get().owner == world.butler
     client.post(
-        reverse("dutylog:parking_save"), {"number": "A-1", "unit": "3-2-1201", "holder": "李明", "plate": "粤B11111"}
+        reverse("office:parking_save"), {"number": "A-1", "unit": "3-2-1201", "holder": "李明", "plate": "粤B11111"}
     )
     assert ParkingSpace.objects.get().holder == world.customer
 
@@ -144,14 +144,14 @@ def test_f13_outsider_cannot_touch_our_fees(world, web_as):
     notice = send(world)
     plan = services.collection_plan_open(unit=world.unit, owner=world.butler, plan="x", actor=world.supervisor)
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:fee_paid", args=[notice.pk])).status_code == 404
+    assert client.post(reverse("office:fee_paid", args=[notice.pk])).status_code == 404
     assert (
-        client.post(reverse("dutylog:plan_follow_up", args=[plan.pk]), {"method": "phone", "result": "x"}).status_code
+        client.post(reverse("office:plan_follow_up", args=[plan.pk]), {"method": "phone", "result": "x"}).status_code
         == 404
     )
-    client.post(reverse("dutylog:fee_add"), {"unit": "3-2-1201", "period": "2026-11", "kind": "water", "amount": "1"})
+    client.post(reverse("office:fee_add"), {"unit": "3-2-1201", "period": "2026-11", "kind": "water", "amount": "1"})
     assert FeeNotice.objects.count() == 1
-    assert "3栋2单元1201" not in client.get(reverse("dutylog:fees")).content.decode()
+    assert "3栋2单元1201" not in client.get(reverse("office:fees")).content.decode()
     with pytest.raises(PermissionDenied):
         services.fee_notice_send(unit=world.unit, period="2026-11", kind="water", amount="1", actor=world.outsider)
 
@@ -164,6 +164,6 @@ def test_f13_fees_page_query_count(world, web_as, django_assert_max_num_queries)
         services.collection_follow_up(plan=plan, method="sms", result="已发短信", actor=world.butler)
         services.parking_space_save(project=world.estate, number=f"P{i}", unit=unit, actor=world.front_desk)
     client = web_as(world.front_desk)
-    client.get(reverse("dutylog:fees"))
+    client.get(reverse("office:fees"))
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("dutylog:fees")).status_code == 200
+        assert client.get(reverse("office:fees")).status_code == 200

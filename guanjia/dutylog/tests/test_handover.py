@@ -141,9 +141,9 @@ def test_f09_unsigned_handover_is_flagged_once_to_the_cs_supervisor(world, ended
 
 def test_f09_outsider_cannot_submit_or_sign(world, shift, web_as):
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:handover_submit", args=[shift.pk])).status_code == 404
+    assert client.post(reverse("duty:handover_submit", args=[shift.pk])).status_code == 404
     handover = services.handover_submit(shift=shift, actor=world.front_desk)
-    assert client.post(reverse("dutylog:handover_sign", args=[handover.pk])).status_code == 404
+    assert client.post(reverse("duty:handover_sign", args=[handover.pk])).status_code == 404
     handover.refresh_from_db()
     assert handover.status == "submitted"
 
@@ -152,22 +152,22 @@ def test_f09_handover_pages_submit_then_sign(world, shift, web_as):
     make_desk_ledger(world)
     make_ticket_due_soon(world)
     client = web_as(world.front_desk)
-    page = client.get(reverse("dutylog:handover", args=[shift.pk])).content.decode()
+    page = client.get(reverse("duty:handover", args=[shift.pk])).content.decode()
     assert "顺丰快递" in page and "1201 空置房钥匙" in page and "钱访客" in page and "交班" in page
-    client.post(reverse("dutylog:handover_submit", args=[shift.pk]), {"open_matters": "门禁待修"})
+    client.post(reverse("duty:handover_submit", args=[shift.pk]), {"open_matters": "门禁待修"})
     handover = Handover.objects.get(shift=shift)
-    page = client.get(reverse("dutylog:handover", args=[shift.pk])).content.decode()
+    page = client.get(reverse("duty:handover", args=[shift.pk])).content.decode()
     assert "签名接班" not in page  # not for the one who handed over
 
     butler = web_as(world.butler)
-    response = butler.post(reverse("dutylog:handover_sign", args=[handover.pk]), follow=True)
+    response = butler.post(reverse("duty:handover_sign", args=[handover.pk]), follow=True)
     assert "已签名接班" in response.content.decode()
     handover.refresh_from_db()
     assert handover.signed_by == world.butler
 
 
 def test_f09_late_unsigned_shift_is_flagged_on_the_desk_page(world, ended_shift, web_as):
-    page = web_as(world.front_desk).get(reverse("dutylog:today")).content.decode()
+    page = web_as(world.front_desk).get(reverse("duty:today")).content.decode()
     assert 'id="unsigned"' in page and "交接班未签名" in page
 
 
@@ -176,6 +176,6 @@ def test_f09_handover_page_query_count_is_flat(world, shift, web_as, django_asse
         make_desk_ledger(world)
         make_ticket_due_soon(world)
     client = web_as(world.front_desk)
-    client.get(reverse("dutylog:handover", args=[shift.pk]))
+    client.get(reverse("duty:handover", args=[shift.pk]))
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("dutylog:handover", args=[shift.pk])).status_code == 200
+        assert client.get(reverse("duty:handover", args=[shift.pk])).status_code == 200

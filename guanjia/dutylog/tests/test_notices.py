@@ -103,19 +103,19 @@ def test_f12_due_to_take_down_list(world, draft):
 
 def test_f12_page_drafts_and_posts_with_field_errors(world, web_as):
     client = web_as(world.front_desk)
-    client.post(reverse("dutylog:notice_add"), {"kind": "announcement", "title": "电梯维保", "body": "周三停梯"})
+    client.post(reverse("office:notice_add"), {"kind": "announcement", "title": "电梯维保", "body": "周三停梯"})
     notice = Notice.objects.get()
     services.notice_transition(notice=notice, to="approved", actor=world.supervisor)
     response = client.post(
-        reverse("dutylog:notice_move", args=[notice.pk]), {"to": "posted", "locations": "大堂"}, follow=True
+        reverse("office:notice_move", args=[notice.pk]), {"to": "posted", "locations": "大堂"}, follow=True
     )
     assert "计划撤下时间：" in response.content.decode()
 
 
 def test_f12_outsider_cannot_move_our_notices(world, draft, web_as):
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:notice_move", args=[draft.pk]), {"to": "approved"}).status_code == 404
-    assert "停水通知" not in client.get(reverse("dutylog:notices")).content.decode()
+    assert client.post(reverse("office:notice_move", args=[draft.pk]), {"to": "approved"}).status_code == 404
+    assert "停水通知" not in client.get(reverse("office:notices")).content.decode()
     with pytest.raises(PermissionDenied):
         services.notice_draft(project=world.estate, kind="notice", title="t", body="b", actor=world.outsider)
 
@@ -127,6 +127,6 @@ def test_f12_notices_page_query_count(world, web_as, django_assert_max_num_queri
         )
         services.notice_transition(notice=n, to="approved", actor=world.supervisor)
     client = web_as(world.front_desk)
-    client.get(reverse("dutylog:notices"))
+    client.get(reverse("office:notices"))
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("dutylog:notices")).status_code == 200
+        assert client.get(reverse("office:notices")).status_code == 200

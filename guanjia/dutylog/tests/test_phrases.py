@@ -29,7 +29,7 @@ def test_f14_phone_greeting_names_the_office(world):
 
 def test_f14_phrases_are_at_hand_on_the_desk_and_calls_pages(world, web_as):
     client = web_as(world.front_desk)
-    for name in ("dutylog:today", "dutylog:calls", "dutylog:phrases"):
+    for name in ("duty:today", "duty:calls", "duty:phrases"):
         page = client.get(reverse(name)).content.decode()
         assert "电话铃响三声内接听" in page or "电话铃响三声之内接听" in page
         assert "滨江花园客户服务中心" in page and "请稍候！" in page
@@ -55,7 +55,7 @@ def test_f14_the_manuals_phrases_are_hidden_only_company_wide(world):
 
 def test_f14_outsider_cannot_change_our_phrases(world, web_as):
     phrase = services.phrase_add(project=world.estate, category="thanks", text="多谢支持！", actor=world.supervisor)
-    response = web_as(world.outsider).post(reverse("dutylog:phrase_toggle", args=[phrase.pk]), {"active": "0"})
+    response = web_as(world.outsider).post(reverse("duty:phrase_toggle", args=[phrase.pk]), {"active": "0"})
     assert response.status_code == 403
     phrase.refresh_from_db()
     assert phrase.active
@@ -63,6 +63,6 @@ def test_f14_outsider_cannot_change_our_phrases(world, web_as):
 
 def test_f14_phrases_page_query_count(world, web_as, django_assert_max_num_queries):
     client = web_as(world.supervisor)
-    client.get(reverse("dutylog:phrases"))
+    client.get(reverse("duty:phrases"))
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("dutylog:phrases")).status_code == 200
+        assert client.get(reverse("duty:phrases")).status_code == 200

@@ -92,7 +92,7 @@ def test_f11_booking_page_names_the_field_on_a_clash(world, room, web_as):
     book(world, room, 1, 3)
     base = timezone.localtime(timezone.now()).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     response = web_as(world.front_desk).post(
-        reverse("dutylog:booking_add"),
+        reverse("office:booking_add"),
         {
             "room": room.pk, "starts_at": (base + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
             "ends_at": (base + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"), "booked_for": "王", "purpose": "x",
@@ -106,9 +106,9 @@ def test_f11_booking_page_names_the_field_on_a_clash(world, room, web_as):
 def test_f11_outsider_cannot_book_our_room_or_move_our_bookings(world, room, web_as):
     booking = book(world, room, 1, 2)
     client = web_as(world.outsider)
-    assert client.post(reverse("dutylog:booking_move", args=[booking.pk]), {"to": "cancelled"}).status_code == 404
+    assert client.post(reverse("office:booking_move", args=[booking.pk]), {"to": "cancelled"}).status_code == 404
     client.post(
-        reverse("dutylog:booking_add"),
+        reverse("office:booking_add"),
         {
             "room": room.pk,
             "starts_at": "2030-01-01T10:00",
@@ -129,6 +129,6 @@ def test_f11_rooms_page_query_count(world, room, web_as, django_assert_max_num_q
     for h in range(10):
         book(world, room, h, h + 1)
     client = web_as(world.supervisor)
-    client.get(reverse("dutylog:rooms"))
+    client.get(reverse("office:rooms"))
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("dutylog:rooms")).status_code == 200
+        assert client.get(reverse("office:rooms")).status_code == 200

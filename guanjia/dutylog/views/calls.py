@@ -43,7 +43,7 @@ def calls(request: HttpRequest) -> HttpResponse:
     return render(request, "dutylog/calls.html", context)
 
 
-@write_view("dutylog:calls")
+@write_view("duty:calls")
 def call_add(request: HttpRequest) -> str:
     """Record a call in one form: answered now, relayed to an absent colleague, or to be answered later."""
     project = current_project(request)
@@ -92,14 +92,14 @@ def call_phone(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(format_html('<a class="tel" href="tel:{0}">{0}</a>', number))
 
 
-@write_view("dutylog:calls")
+@write_view("duty:calls")
 def relay_read(request: HttpRequest, pk: int) -> str:
     relay = get_for_user(Relay.objects.all(), request.user, pk)
     services.relay_mark_read(relay=relay, actor=request.user)  # type: ignore[arg-type]
     return _("已标记为已读。")
 
 
-@write_view("dutylog:calls")
+@write_view("duty:calls")
 def task_done(request: HttpRequest, pk: int) -> str:
     task = get_for_user(FollowUpTask.objects.all(), request.user, pk)
     services.task_done(task=task, answer=request.POST.get("answer", ""), actor=request.user)  # type: ignore[arg-type]
@@ -122,7 +122,7 @@ def phrases(request: HttpRequest) -> HttpResponse:
     )
 
 
-@write_view("dutylog:phrases")
+@write_view("duty:phrases")
 def phrase_add(request: HttpRequest) -> str:
     project = current_project(request)
     services.phrase_add(
@@ -135,7 +135,7 @@ def phrase_add(request: HttpRequest) -> str:
     return _("已添加标准用语。")
 
 
-@write_view("dutylog:phrases")
+@write_view("duty:phrases")
 def phrase_toggle(request: HttpRequest, pk: int) -> str:
     project = current_project(request)
     phrase = Phrase.objects.filter(pk=pk).first()

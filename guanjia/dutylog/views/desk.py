@@ -1,4 +1,4 @@
-"""The desk page (``dutylog:today``), the duty log (F08) and the shift handover (F09)."""
+"""The desk page (``duty:today``), the duty log (F08) and the shift handover (F09)."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(request, "dutylog/today.html", context)
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def shift_open(request: HttpRequest) -> str:
     project = current_project(request)
     kind = request.POST.get("kind", "")
@@ -128,7 +128,7 @@ def shift_open(request: HttpRequest) -> str:
     return _("%(shift)s 已开班。") % {"shift": shift.label}
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def check(request: HttpRequest, pk: int) -> HttpResponse | str:
     shift = _shift(request, pk)
     item = services.checklist_record(
@@ -147,7 +147,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse | str:
     return ""
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def check_repair(request: HttpRequest, pk: int) -> str:
     item = get_for_user(
         ChecklistItem.objects.select_related("shift__project"), request.user, pk, field="shift__project"
@@ -158,7 +158,7 @@ def check_repair(request: HttpRequest, pk: int) -> str:
     return _("已记为“待开维修单”，请到报修登记后填写单号。")
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def check_link_repair(request: HttpRequest, pk: int) -> str:
     item = get_for_user(
         ChecklistItem.objects.select_related("shift__project"), request.user, pk, field="shift__project"
@@ -167,7 +167,7 @@ def check_link_repair(request: HttpRequest, pk: int) -> str:
     return _("已填写维修单号。")
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def entry_add(request: HttpRequest, pk: int) -> str:
     shift = _shift(request, pk)
     services.log_entry_add(
@@ -179,7 +179,7 @@ def entry_add(request: HttpRequest, pk: int) -> str:
     return ""
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def entry_close(request: HttpRequest, pk: int) -> str:
     entry = get_for_user(DutyLogEntry.objects.all(), request.user, pk)
     services.log_entry_close(entry=entry, note=request.POST.get("note", ""), actor=request.user)  # type: ignore[arg-type]
@@ -205,7 +205,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dutylog/handover.html", context)
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def handover_submit(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
     services.handover_submit(
@@ -215,12 +215,12 @@ def handover_submit(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,  # type: ignore[arg-type]
     )
     messages.success(request, _("已交班，请接班人员核对后签名。"))
-    return redirect("dutylog:handover", shift.pk)
+    return redirect("duty:handover", shift.pk)
 
 
-@write_view("dutylog:today")
+@write_view("duty:today")
 def handover_sign(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_for_user(Handover.objects.all(), request.user, pk)
     services.handover_sign(handover=record, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("已签名接班。"))
-    return redirect("dutylog:handover", record.shift_id)
+    return redirect("duty:handover", record.shift_id)

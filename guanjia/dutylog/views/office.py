@@ -53,7 +53,7 @@ def rooms(request: HttpRequest) -> HttpResponse:
     return render(request, "dutylog/rooms.html", context)
 
 
-@write_view("dutylog:rooms")
+@write_view("office:rooms")
 def room_add(request: HttpRequest) -> str:
     project = current_project(request)
     services.room_add(
@@ -66,7 +66,7 @@ def room_add(request: HttpRequest) -> str:
     return _("已添加会议室。")
 
 
-@write_view("dutylog:rooms")
+@write_view("office:rooms")
 def booking_add(request: HttpRequest) -> str:
     project = current_project(request)
     room = MeetingRoom.objects.filter(project=project, pk=parse_int(request.POST.get("room"), "room") or 0).first()
@@ -87,7 +87,7 @@ def booking_add(request: HttpRequest) -> str:
     return _("已登记预订，待审批。")
 
 
-@write_view("dutylog:rooms")
+@write_view("office:rooms")
 def booking_move(request: HttpRequest, pk: int) -> str:
     booking = get_for_user(Booking.objects.all(), request.user, pk)
     to = request.POST.get("to", "")
@@ -119,7 +119,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     return render(request, "dutylog/notices.html", context)
 
 
-@write_view("dutylog:notices")
+@write_view("office:notices")
 def notice_add(request: HttpRequest) -> str:
     project = current_project(request)
     services.notice_draft(
@@ -132,7 +132,7 @@ def notice_add(request: HttpRequest) -> str:
     return _("草稿已保存，待审批。")
 
 
-@write_view("dutylog:notices")
+@write_view("office:notices")
 def notice_move(request: HttpRequest, pk: int) -> str:
     notice = get_for_user(Notice.objects.all(), request.user, pk)
     to = request.POST.get("to", "")
@@ -167,7 +167,7 @@ def fees(request: HttpRequest) -> HttpResponse:
     return render(request, "dutylog/fees.html", context)
 
 
-@write_view("dutylog:fees")
+@write_view("office:fees")
 def fee_add(request: HttpRequest) -> str:
     project = current_project(request)
     unit = find_unit(project, request.POST.get("unit"))
@@ -185,14 +185,14 @@ def fee_add(request: HttpRequest) -> str:
     }
 
 
-@write_view("dutylog:fees")
+@write_view("office:fees")
 def fee_paid(request: HttpRequest, pk: int) -> str:
     notice = get_for_user(FeeNotice.objects.all(), request.user, pk)
     services.fee_mark_paid(notice=notice, actor=request.user)  # type: ignore[arg-type]
     return _("已记为缴清。")
 
 
-@write_view("dutylog:fees")
+@write_view("office:fees")
 def plan_open(request: HttpRequest) -> str:
     project = current_project(request)
     unit = find_unit(project, request.POST.get("unit"))
@@ -202,7 +202,7 @@ def plan_open(request: HttpRequest) -> str:
     return _("已建立催缴计划。")
 
 
-@write_view("dutylog:fees")
+@write_view("office:fees")
 def plan_follow_up(request: HttpRequest, pk: int) -> str:
     plan = get_for_user(CollectionPlan.objects.all(), request.user, pk)
     services.collection_follow_up(
@@ -216,7 +216,7 @@ def plan_follow_up(request: HttpRequest, pk: int) -> str:
     return _("已记录跟进。")
 
 
-@write_view("dutylog:fees")
+@write_view("office:fees")
 def parking_save(request: HttpRequest) -> str:
     project = current_project(request)
     unit = find_unit(project, request.POST.get("unit")) if request.POST.get("unit", "").strip() else None
