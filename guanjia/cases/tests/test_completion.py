@@ -34,7 +34,7 @@ def test_the_kinds_own_hooks_run_before_those_for_every_kind(isolated_hooks):
     on_case_completed("parcel", "deliver", lambda c: seen.append(("deliver", c.kind)))
     at = timezone.make_aware(datetime(2026, 11, 2, 10, 0))
 
-    case_completed(case=Parcel(), completed_at=at, actor=None)  # type: ignore[arg-type]
+    case_completed(case=Parcel(), completed_at=at, actor=None)
 
     assert seen == [("deliver", "parcel"), ("audit", "parcel")]
 
@@ -45,7 +45,7 @@ def test_registering_a_hook_again_replaces_it(isolated_hooks):
     on_case_completed("parcel", "deliver", lambda c: calls.append(c))
     on_case_completed("parcel", "deliver", lambda c: calls.append(c))
 
-    case_completed(case=Parcel(), completed_at=timezone.now(), actor=None)  # type: ignore[arg-type]
+    case_completed(case=Parcel(), completed_at=timezone.now(), actor=None)
 
     assert completion_hooks("parcel") == ["deliver"]
     assert len(calls) == 1

@@ -154,9 +154,7 @@ def test_f08_desk_page_opens_a_shift_in_one_tap_with_the_usual_times(world, web_
 
 def test_f08_desk_page_records_a_check_and_a_log_entry(world, shift, web_as):
     client = web_as(world.front_desk)
-    client.post(
-        reverse("duty:check", args=[shift.pk]), {"area": "barriers", "result": "anomaly", "note": "道闸抬杆慢"}
-    )
+    client.post(reverse("duty:check", args=[shift.pk]), {"area": "barriers", "result": "anomaly", "note": "道闸抬杆慢"})
     client.post(reverse("duty:entry_add", args=[shift.pk]), {"text": "快递柜满", "is_open": "1"})
     page = client.get(reverse("duty:today")).content.decode()
     assert "道闸抬杆慢" in page and "快递柜满" in page and "转报修" in page
@@ -174,9 +172,7 @@ def test_f08_htmx_check_returns_the_row(world, shift, web_as):
 
 def test_f08_bad_check_answers_with_the_field_named(world, shift, web_as):
     client = web_as(world.front_desk)
-    response = client.post(
-        reverse("duty:check", args=[shift.pk]), {"area": "lights", "result": "anomaly"}, follow=True
-    )
+    response = client.post(reverse("duty:check", args=[shift.pk]), {"area": "lights", "result": "anomaly"}, follow=True)
     assert "说明：异常请写明情况。" in response.content.decode()
 
 
