@@ -11,6 +11,7 @@ of callers not in the archive (``incidents.with_customer_count``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -61,7 +62,7 @@ from guanjia.complaints.serializers import (
     MailEntryOutSerializer,
     NextReplySerializer,
 )
-from guanjia.core.api import StrictSerializer, error_responses
+from guanjia.core.api import StrictSerializer, error_responses, post_action, read_body
 from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Building, Project
@@ -119,23 +120,10 @@ def _staff(request: Request, pk: int | None, field: str) -> User | None:
     return user
 
 
-def _action(serializer: type[serializers.Serializer[Any]], summary: Any, path: str, **kw: Any) -> Any:
-    """A POST action on one complaint, documented with its body and its 4xx answers."""
-    schema = extend_schema(
-        summary=summary,
-        request=serializer,
-        responses={
-            kw.pop("code", 200): kw.pop("response", ComplaintSerializer),
-            **error_responses(gettext_lazy("投诉已被他人修改，或当前状态不允许此操作")),
-        },
-    )
-
-    def decorate(func: Any) -> Any:
-        return schema(
-            action(detail=True, methods=["post"], url_path=path, filterset_class=None, pagination_class=None)(func)
-        )
-
-    return decorate
+#: A POST action on one complaint; it answers the complaint unless ``response=`` says otherwise.
+_action = partial(
+    post_action, response=ComplaintSerializer, conflict=gettext_lazy("投诉已被他人修改，或当前状态不允许此操作")
+)
 
 
 @extend_schema_view(
@@ -165,11 +153,6 @@ class ComplaintViewSet(
     def _fresh(self, complaint: Complaint, code: int = status.HTTP_200_OK) -> Response:
         return Response(ComplaintSerializer(self.base_queryset().get(pk=complaint.pk)).data, status=code)
 
-    def _valid(self, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
-        data = serializer(data=self.request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     @extend_schema(
         summary=gettext_lazy("登记投诉 (C01–C03)"),
         description=gettext_lazy(
@@ -180,7 +163,7 @@ class ComplaintViewSet(
         responses={201: ComplaintSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        values = self._valid(ComplaintCreateSerializer)
+        values = read_body(self, ComplaintCreateSerializer)
         facts = {name: values.pop(name) for name in services.GRADE_FACTS if name in values}
         mail = values.pop("mail", None)
         responder = _staff(request, values.pop("first_responder", None), "first_responder")
@@ -203,7 +186,7 @@ class ComplaintViewSet(
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        changes = self._valid(ComplaintUpdateSerializer)
+        changes = read_body(self, ComplaintUpdateSerializer)
         version = changes.pop("version")
         reason = changes.pop("reason", "")
         complaint = services.complaint_update_facts(
@@ -218,7 +201,7 @@ class ComplaintViewSet(
     )
     def mishandled(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintReasonSerializer)
+        values = read_body(self, ComplaintReasonSerializer)
         return self._fresh(services.complaint_mark_mishandled(complaint=complaint, actor=request.user, **values))
 
     @_action(
@@ -228,25 +211,25 @@ class ComplaintViewSet(
     )
     def dismiss_proposal(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintReasonSerializer)
+        values = read_body(self, ComplaintReasonSerializer)
         return self._fresh(services.complaint_dismiss_proposal(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintCompleteSerializer, gettext_lazy("处理完成 (C15)"), "complete")
     def complete(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintCompleteSerializer)
+        values = read_body(self, ComplaintCompleteSerializer)
         return self._fresh(services.complaint_complete(complaint=complaint, actor=request.user, **values))
 
     @_action(AgreeDeadlineSerializer, gettext_lazy("与客户约定处理期限 (C13)"), "agree-deadline")
     def agree_deadline(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(AgreeDeadlineSerializer)
+        values = read_body(self, AgreeDeadlineSerializer)
         return self._fresh(services.complaint_agree_deadline(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintDispatchSerializer, gettext_lazy("派单：处理单发送到责任部门"), "dispatch")
     def dispatch_form(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintDispatchSerializer)
+        values = read_body(self, ComplaintDispatchSerializer)
         assignee = _staff(request, values.pop("assignee", None), "assignee")
         return self._fresh(
             services.complaint_dispatch(complaint=complaint, actor=request.user, assignee=assignee, **values)
@@ -255,19 +238,19 @@ class ComplaintViewSet(
     @_action(ComplaintAtSerializer, gettext_lazy("责任部门签收处理单（响应，C13）"), "acknowledge")
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintAtSerializer)
+        values = read_body(self, ComplaintAtSerializer)
         return self._fresh(services.complaint_acknowledge(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintAtSerializer, gettext_lazy("上报对象确认已收到上报 (C13)"), "acknowledge-escalation")
     def acknowledge_escalation(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintAtSerializer)
+        values = read_body(self, ComplaintAtSerializer)
         return self._fresh(services.complaint_acknowledge_escalation(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintNatureSerializer, gettext_lazy("判定投诉性质或提请主管判定 (C04)"), "nature")
     def nature(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintNatureSerializer)
+        values = read_body(self, ComplaintNatureSerializer)
         if not values.get("refer") and not values.get("nature"):
             raise ValidationError({"nature": [_("请选择有效投诉或无效投诉")]})
         return self._fresh(
@@ -283,32 +266,32 @@ class ComplaintViewSet(
     @_action(ComplaintNoteSerializer, gettext_lazy("处理过程记录 (C15)"), "note", code=201)
     def note(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintNoteSerializer)
+        values = read_body(self, ComplaintNoteSerializer)
         services.complaint_add_note(complaint=complaint, actor=request.user, **values)
         return self._fresh(complaint, status.HTTP_201_CREATED)
 
     @_action(NextReplySerializer, gettext_lazy("约定下次回复时间，到时前提醒 (C16)"), "next-reply")
     def next_reply(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(NextReplySerializer)
+        values = read_body(self, NextReplySerializer)
         return self._fresh(services.complaint_set_next_reply(complaint=complaint, actor=request.user, **values))
 
     @_action(ComplaintInformSerializer, gettext_lazy("已告知客户处理进展或结果 (C16)"), "inform")
     def inform(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintInformSerializer)
+        values = read_body(self, ComplaintInformSerializer)
         return self._fresh(services.complaint_inform_customer(complaint=complaint, actor=request.user, **values))
 
     @_action(LowerGradeSerializer, gettext_lazy("降低级别（主管及以上，须说明理由，C10）"), "lower-grade")
     def lower_grade(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(LowerGradeSerializer)
+        values = read_body(self, LowerGradeSerializer)
         return self._fresh(services.complaint_lower_grade(complaint=complaint, actor=request.user, **values))
 
     @_action(LinkIncidentSerializer, gettext_lazy("归入事件（null 移出），全部相关投诉重新定级 (C12)"), "link-incident")
     def link_incident(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(LinkIncidentSerializer)
+        values = read_body(self, LinkIncidentSerializer)
         return self._fresh(
             services.complaint_link_incident(complaint=complaint, incident=values["incident"], actor=request.user)
         )
@@ -316,7 +299,7 @@ class ComplaintViewSet(
     @_action(GroupMeasureSerializer, gettext_lazy("集体投诉：座谈会或公告 (C19)"), "group-measure")
     def group_measure(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(GroupMeasureSerializer)
+        values = read_body(self, GroupMeasureSerializer)
         if values.get("at") is None:
             raise ValidationError({"at": [_("请填写座谈/公告时间")]})
         return self._fresh(services.complaint_record_group_measure(complaint=complaint, actor=request.user, **values))
@@ -329,7 +312,7 @@ class ComplaintViewSet(
     )
     def reply_in_writing(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintReplySerializer)
+        values = read_body(self, ComplaintReplySerializer)
         entry = services.complaint_reply_in_writing(complaint=complaint, actor=request.user, **values)
         return Response(
             {
@@ -350,7 +333,7 @@ class ComplaintViewSet(
     )
     def sign(self, request: Request, pk: str | None = None) -> Response:
         complaint = self.get_object()
-        values = self._valid(ComplaintSignSerializer)
+        values = read_body(self, ComplaintSignSerializer)
         signature = services.complaint_sign(complaint=complaint, actor=request.user, **values)
         return Response(
             {

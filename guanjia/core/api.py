@@ -1,18 +1,23 @@
 """API plumbing every app's endpoints share: the strict input serializer, the version field of an optimistic
-lock and the documented 4xx answers of a write. Errors themselves are answered once, in
-``guanjia.api.errors``."""
+lock, the documented 4xx answers of a write, reading a body and the one POST action on an object. Errors
+themselves are answered once, in ``guanjia.api.errors``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -51,3 +56,37 @@ class VersionField(serializers.IntegerField):
         kwargs.setdefault("max_value", 2**31 - 1)
         kwargs.setdefault("help_text", gettext_lazy("读取时的版本号；已被他人修改时返回 409"))
         super().__init__(**kwargs)
+
+
+def read_body(view: GenericAPIView[Any], serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """The request's body read by ``serializer`` (with the view's context, which scoped ids need); a bad value
+    answers 400 naming the field."""
+    data = serializer(data=view.request.data, context=view.get_serializer_context())
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def post_action(
+    body: type[serializers.Serializer[Any]] | None,
+    summary: StrOrPromise,
+    path: str,
+    *,
+    response: Any,
+    conflict: StrOrPromise | None = None,
+    code: int = 200,
+    description: StrOrPromise | None = None,
+) -> Callable[[F], F]:
+    """A POST action on one object (``…/{id}/<path>``), documented with its body, its answer and its 4xx answers
+    (``conflict`` documents the 409). Unfiltered and unpaginated: it answers one object."""
+    schema = extend_schema(
+        summary=summary,
+        description=description,
+        request=body,
+        responses={code: response, **error_responses(conflict)},
+    )
+
+    def decorate(func: F) -> F:
+        detail = action(detail=True, methods=["post"], url_path=path, filterset_class=None, pagination_class=None)
+        return schema(detail(func))  # type: ignore[return-value]
+
+    return decorate

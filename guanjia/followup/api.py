@@ -15,11 +15,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import can_follow_up, get_for_user, mask_phone, visible_projects
+from guanjia.accounts.access import can_follow_up, get_for_user, mask_phone
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.core.api import error_responses
 from guanjia.estates.api import ScopedPrimaryKeyField
+from guanjia.estates.filters import ProjectFilter
 from guanjia.estates.models import Project
 from guanjia.followup import selectors, services
 from guanjia.followup.models import (
@@ -36,14 +37,8 @@ from guanjia.followup.models import (
 )
 
 
-def _user_projects(request: Any) -> QuerySet[Project]:
-    if request is None:  # schema generation
-        return Project.objects.none()
-    return visible_projects(request.user)
-
-
 class FollowUpCallFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_user_projects, label=_("项目"))
+    project = ProjectFilter()
     status = django_filters.ChoiceFilter(choices=CallStatus.choices, label=_("状态"))
     purpose = django_filters.ChoiceFilter(choices=CallPurpose.choices, label=_("类别"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("客户"))
@@ -136,7 +131,7 @@ class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet[FollowUpCall]):
 
 
 class LeadFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_user_projects, label=_("项目"))
+    project = ProjectFilter()
     grade = django_filters.ChoiceFilter(choices=LeadGrade.choices, label=_("等级"))
     status = django_filters.ChoiceFilter(choices=LeadStatus.choices, label=_("状态"))
 

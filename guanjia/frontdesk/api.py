@@ -15,25 +15,20 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import can_keep_ledgers, get_for_user, scope, visible_projects
+from guanjia.accounts.access import can_keep_ledgers, get_for_user, scope
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.core.api import error_responses
 from guanjia.estates.api import ScopedPrimaryKeyField
+from guanjia.estates.filters import ProjectFilter
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.frontdesk import services
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus, ProofKind, VisitorPass
 from guanjia.frontdesk.selectors import custody_items_for, open_q
 
 
-def _user_projects(request: Any) -> QuerySet[Project]:
-    if request is None:  # schema generation
-        return Project.objects.none()
-    return visible_projects(request.user)
-
-
 class CustodyItemFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(queryset=_user_projects, label=_("项目"))
+    project = ProjectFilter()
     kind = django_filters.ChoiceFilter(choices=CustodyKind.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(
         choices=[("open", _("在前台或借出未还")), *CustodyStatus.choices], method="by_status", label=_("状态")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import django_filters
@@ -16,16 +17,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
+from guanjia.accounts.access import get_for_user, mask_phone, scope
 from guanjia.accounts.models import User
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
-from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
 from guanjia.estates.api import ScopedPrimaryKeyField
 from guanjia.estates.filters import IdFilter, ProjectFilter
@@ -43,15 +43,9 @@ from guanjia.repairs.models import (
 )
 
 
-def _user_projects(request: Any) -> QuerySet[Project]:
-    if request is None:  # schema generation
-        return Project.objects.none()
-    return visible_projects(request.user)
-
-
 class PriceItemFilter(django_filters.FilterSet):
     # Another project's id is "not a valid choice" (400), the same answer as an id that does not exist.
-    project = django_filters.ModelChoiceFilter(queryset=_user_projects, label=_("项目"))
+    project = ProjectFilter()
     active = django_filters.BooleanFilter(label=_("启用"), widget=forms.NullBooleanSelect)
     category = django_filters.ChoiceFilter(choices=PriceCategory.choices, label=_("类别"))
     q = django_filters.CharFilter(method="search", label=_("搜索名称或编号"), max_length=50)
@@ -274,19 +268,10 @@ def _fields_renamed(names: dict[str, str]) -> Iterator[None]:
         raise DjangoValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from exc
 
 
-def _repair_action(serializer: type[serializers.Serializer[Any]], summary: Any, path: str) -> Any:
-    schema = extend_schema(
-        summary=summary,
-        request=serializer,
-        responses={200: RepairSerializer, **error_responses(_("报修单已被他人修改，或当前状态不允许此操作"))},
-    )
-
-    def decorate(func: Any) -> Any:
-        return schema(
-            action(detail=True, methods=["post"], url_path=path, filterset_class=None, pagination_class=None)(func)
-        )
-
-    return decorate
+#: A POST action on one work order; it answers the order.
+_repair_action = partial(
+    post_action, response=RepairSerializer, conflict=_("报修单已被他人修改，或当前状态不允许此操作")
+)
 
 
 @extend_schema_view(
@@ -313,14 +298,9 @@ class RepairViewSet(
     def _fresh(self, repair: Repair, code: int = status.HTTP_200_OK) -> Response:
         return Response(RepairSerializer(Repair.objects.prefetch_related("lines").get(pk=repair.pk)).data, status=code)
 
-    def _valid(self, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
-        data = serializer(data=self.request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     def _action_values(self, serializer: type[serializers.Serializer[Any]], repair: Repair) -> dict[str, Any]:
         """The body of an action; a ``version`` other than the order's (someone changed it since) is a 409."""
-        values = self._valid(serializer)
+        values = read_body(self, serializer)
         version = values.pop("version", None)
         if version is not None and version != repair.version:
             raise ConflictError(_("报修单已被他人修改，请刷新后再试。"))
@@ -375,7 +355,7 @@ class RepairViewSet(
         responses={201: RepairSerializer, **error_responses()},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        values = self._valid(RepairCreateSerializer)
+        values = read_body(self, RepairCreateSerializer)
         project = values.pop("project")
         repair = services.repair_log(
             project=project,

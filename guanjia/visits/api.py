@@ -4,22 +4,19 @@ actions ``record`` (a try at the visit: made, or a phone call that did not reach
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
-from guanjia.core.api import error_responses
+from guanjia.core.api import post_action, read_body
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.repairs.api import StrictSerializer
 from guanjia.visits import services
@@ -151,37 +148,34 @@ class ReturnVisitViewSet(viewsets.ReadOnlyModelViewSet[ReturnVisit]):
     def get_object(self) -> ReturnVisit:
         return get_for_user(ReturnVisit.objects.all(), self.request.user, self.kwargs["pk"])
 
-    def _valid(self, serializer: type[serializers.Serializer[Any]]) -> dict[str, Any]:
-        data = serializer(data=self.request.data, context={"request": self.request})
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
-    @extend_schema(
-        request=RecordSerializer,
-        responses={200: ReturnVisitSerializer, **error_responses(_("回访已完成或已取消"))},
-        summary=_("记录回访 (V03, V05, V06)"),
+    @post_action(
+        RecordSerializer,
+        _("记录回访 (V03, V05, V06)"),
+        "record",
+        response=ReturnVisitSerializer,
+        conflict=_("回访已完成或已取消"),
         description=_(
             "method: phone/on_site/other；须上门的回访不接受电话记录。电话未接通（outcome 非 reached）时记一次尝试并"
             "安排再次回访，回访仍为待回访。满意度 ≤ 2 为不满意：报总经理、进入主管审核并登记整改投诉。"
         ),
     )
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def record(self, request: Request, pk: str | None = None) -> Response:
         visit = self.get_object()
-        data = self._valid(RecordSerializer)
+        data = read_body(self, RecordSerializer)
         result = services.VisitResult(**{k: v for k, v in data.items() if v is not None})
         visit = services.return_visit_record(visit=visit, result=result, actor=request.user)
         return Response(ReturnVisitSerializer(visit).data)
 
-    @extend_schema(
-        request=ReviewSerializer,
-        responses={200: ReturnVisitSerializer, **error_responses(_("回访未完成或已审核"))},
-        summary=_("主管审核回访记录 (V06)"),
+    @post_action(
+        ReviewSerializer,
+        _("主管审核回访记录 (V06)"),
+        "review",
+        response=ReturnVisitSerializer,
+        conflict=_("回访未完成或已审核"),
     )
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def review(self, request: Request, pk: str | None = None) -> Response:
         visit = self.get_object()
-        data = self._valid(ReviewSerializer)
+        data = read_body(self, ReviewSerializer)
         visit = services.return_visit_review(visit=visit, actor=request.user, **data)
         return Response(ReturnVisitSerializer(visit).data)
 
