@@ -7,14 +7,17 @@ integrity check, not business logic; database-level cascades never reach these r
 
 ``StoredImage`` is a checked image kept as evidence (a signature drawn on the screen, a photo): the file and its
 SHA-256. The upload is checked and re-encoded before it gets here (``guanjia.cases.uploads``); each concrete
-model says where its file is stored (``file_path``) and adds its own who and when.
+model says where its file is stored (``file_path``) and adds its own who and when. ``StoredImage.store`` is the one
+way a new one is kept: the checksum taken of the bytes, the file written where the row says, the row inserted.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import hashlib
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +75,17 @@ class StoredImage(AppendOnly):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def store(cls, content: bytes, **fields: Any) -> Self:
+        """Keep ``content`` (already checked and re-encoded) as a new row with ``fields``: its SHA-256 is taken of
+        these bytes, the file is written where the row says (``file_path``), then the row is inserted. Call it
+        inside the transaction that records the event, so a refused write leaves no row behind."""
+        row = cls(sha256=hashlib.sha256(content).hexdigest(), **fields)
+        # The name given here is not used: ``file_path`` decides it from the row (owner and checksum).
+        row.image.save("image", ContentFile(content), save=False)
+        row.save()
+        return row
 
     def file_path(self, filename: str) -> str:
         raise NotImplementedError(f"{type(self).__name__} must say where its file is stored")

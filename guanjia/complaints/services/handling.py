@@ -3,11 +3,9 @@ with its same-day reply (C16), group measures, written replies and the customer'
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -344,20 +342,17 @@ def complaint_sign(
     signer_name = _text(signer_name, "signer_name", required=True, max_length=50)
     opinion = _text(opinion, "opinion")
     at = _past_time(at, "at", now=timezone.now(), not_before=complaint.received_at)
-    digest = hashlib.sha256(png).hexdigest()
     with transaction.atomic():
         current = _locked(complaint)
-        signature = ComplaintSignature(
-            complaint=current, sha256=digest, signer_name=signer_name, opinion=opinion, signed_at=at, collected_by=actor
+        signature = ComplaintSignature.store(
+            png, complaint=current, signer_name=signer_name, opinion=opinion, signed_at=at, collected_by=actor
         )
-        signature.image.save(f"{digest[:16]}.png", ContentFile(png), save=False)
-        signature.save()
         _save(current)
         record(
             subject=current,
             verb="complaint.signed",
             actor=actor,
             at=at,
-            data={"signature": signature.pk, "signer_name": signer_name, "sha256": digest},
+            data={"signature": signature.pk, "signer_name": signer_name, "sha256": signature.sha256},
         )
     return signature

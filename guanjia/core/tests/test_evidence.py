@@ -3,6 +3,8 @@ is never updated or deleted, whether through the row or through a bulk query (``
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -87,6 +89,21 @@ def test_c20_what_a_customer_signed_cannot_be_rewritten_or_removed(world):
     kept = ComplaintSignature.objects.get(pk=signature.pk)
     assert kept.signer_name == "李明" and kept.sha256 == signature.sha256
     assert kept.image.name == f"signatures/complaints/{complaint.pk}/{signature.sha256[:16]}.png"
+
+
+@pytest.mark.django_db
+def test_c20_a_kept_signature_is_the_file_its_checksum_names(world):
+    # StoredImage.store: the checksum of the row, of the timeline entry and of the bytes on disk are one.
+    complaint = complaint_services.complaint_register(
+        project=world.estate, actor=world.front_desk, channel="phone", description="电梯异响", customer=world.customer
+    )
+    signature = complaint_services.complaint_sign(
+        complaint=complaint, image=signature_png(), signer_name="李明", actor=world.front_desk
+    )
+    with signature.image.open("rb") as kept:
+        assert hashlib.sha256(kept.read()).hexdigest() == signature.sha256
+    event = Event.objects.get(verb="complaint.signed", subject_id=complaint.pk)
+    assert event.data["sha256"] == signature.sha256 and event.data["signature"] == signature.pk
 
 
 @pytest.mark.parametrize("model", STORED_IMAGES, ids=lambda m: m.__name__)

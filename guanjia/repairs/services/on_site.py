@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -248,11 +247,9 @@ def repair_check_materials(
 def _store_signature(
     repair: Repair, checked: CheckedImage, *, role: str, signer_name: str, actor: Any, at: datetime
 ) -> RepairSignature:
-    signature = RepairSignature(
-        repair=repair, role=role, sha256=checked.sha256, signer_name=signer_name[:50], signed_at=at, collected_by=actor
+    signature = RepairSignature.store(
+        checked.content, repair=repair, role=role, signer_name=signer_name[:50], signed_at=at, collected_by=actor
     )
-    signature.image.save(f"{role}.png", ContentFile(checked.content), save=False)
-    signature.save()
     record(
         subject=repair,
         verb="repair.signed",
@@ -287,7 +284,8 @@ def repair_add_photo(
     checked = check_photo(upload, "photo")
     now = _clock()
     with transaction.atomic():
-        photo = RepairPhoto(
+        photo = RepairPhoto.store(
+            checked.content,
             repair=repair,
             kind=kind,
             note=note,
@@ -295,12 +293,9 @@ def repair_add_photo(
             width=checked.width,
             height=checked.height,
             size_bytes=checked.size_bytes,
-            sha256=checked.sha256,
             uploaded_at=now,
             uploaded_by=actor,
         )
-        photo.image.save("photo", ContentFile(checked.content), save=False)
-        photo.save()
         record(
             subject=repair,
             verb="repair.photo_added",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -386,6 +387,19 @@ def test_r10_photos_before_and_after_are_kept(world, log, tap):
     before.kind = "after"
     with pytest.raises(ValueError):
         before.save()
+
+
+def test_r10_a_photo_is_kept_as_checked_under_its_checksum(world, log, tap):
+    repair = on_site(world, log(price_item=tap))
+    photo = services.repair_add_photo(
+        repair=repair, actor=world.technician, kind=PhotoKind.BEFORE, upload=image_bytes("JPEG")
+    )
+    with photo.image.open("rb") as kept:
+        content = kept.read()
+    assert hashlib.sha256(content).hexdigest() == photo.sha256 and len(content) == photo.size_bytes
+    assert photo.image.name.startswith(f"repairs/{repair.pk}/photos/{photo.sha256[:16]}")
+    event = Event.objects.get(verb="repair.photo_added", subject_id=repair.pk)
+    assert event.data["sha256"] == photo.sha256
 
 
 # --- R11, V01 ----------------------------------------------------------------------------------------------------
