@@ -1,4 +1,5 @@
-"""What the estates endpoints share: a project-scoped id field, the role and visibility checks, the retire body."""
+"""What the estates endpoints share: a project-scoped id field, the role and visibility checks, the bodies of a
+versioned update and of a retire."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from guanjia.accounts.access import (
@@ -17,6 +19,7 @@ from guanjia.accounts.access import (
     has_role,
     scope,
 )
+from guanjia.core.api import read_body
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
@@ -48,3 +51,16 @@ def require_visible(request: Request, project_id: int) -> None:
 
 class RetireSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(label=gettext_lazy("原因"), required=False, allow_blank=True, max_length=500)
+
+
+def versioned_changes(
+    view: GenericAPIView[Any], serializer: type[serializers.Serializer[Any]]
+) -> tuple[int, dict[str, Any]]:
+    """A versioned update's body: the version the client read (a newer one answers 409), and the changes."""
+    values = read_body(view, serializer)
+    return values.pop("version"), values
+
+
+def retire_reason(view: GenericAPIView[Any]) -> str:
+    """The optional reason in a retire's body."""
+    return str(read_body(view, RetireSerializer).get("reason", ""))

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,10 +23,10 @@ from guanjia.accounts.access import (
     scope,
 )
 from guanjia.api.errors import Conflict
-from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
 from guanjia.estates import services
-from guanjia.estates.api.common import ScopedPrimaryKeyField, deny_unless
+from guanjia.estates.api.common import ScopedPrimaryKeyField, deny_unless, versioned_changes
 from guanjia.estates.filters import CustomerFilter
 from guanjia.estates.models import Customer, CustomerKind, Project, Residency, Unit
 
@@ -269,9 +268,7 @@ class CustomerViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deny_unless(request, CUSTOMER_WRITE_ROLES)
-        data = CustomerCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = read_body(self, CustomerCreateSerializer)
         try:
             customer = services.customer_create(
                 project=values.pop("project"),
@@ -301,10 +298,7 @@ class CustomerViewSet(
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
         deny_unless(request, CUSTOMER_WRITE_ROLES)
-        data = CustomerUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        version = changes.pop("version")
+        version, changes = versioned_changes(self, CustomerUpdateSerializer)
         phones = changes.pop("phones", None)
         id_number = changes.pop("id_number", None)
         allow_duplicate = changes.pop("allow_duplicate", False)
@@ -325,18 +319,16 @@ class CustomerViewSet(
             raise Conflict(str(exc)) from exc
         return Response(self._fresh(customer))
 
-    @extend_schema(
-        summary=gettext_lazy("入住：登记客户入住某房屋，并记入档案（入住交接，F07）"),
-        request=MoveInSerializer,
-        responses={200: CustomerSerializer, **error_responses()},
+    @post_action(
+        MoveInSerializer,
+        gettext_lazy("入住：登记客户入住某房屋，并记入档案（入住交接，F07）"),
+        "move-in",
+        response=CustomerSerializer,
     )
-    @action(detail=True, methods=["post"], url_path="move-in", filterset_class=None, pagination_class=None)
     def move_in(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
         deny_unless(request, CUSTOMER_WRITE_ROLES)
-        data = MoveInSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = read_body(self, MoveInSerializer)
         services.customer_move_in(
             customer=customer,
             unit=values["unit"],
@@ -349,18 +341,16 @@ class CustomerViewSet(
         )
         return Response(self._fresh(customer))
 
-    @extend_schema(
-        summary=gettext_lazy("迁出：登记客户迁出某房屋，并记入档案（F07）"),
-        request=MoveOutSerializer,
-        responses={200: CustomerSerializer, **error_responses()},
+    @post_action(
+        MoveOutSerializer,
+        gettext_lazy("迁出：登记客户迁出某房屋，并记入档案（F07）"),
+        "move-out",
+        response=CustomerSerializer,
     )
-    @action(detail=True, methods=["post"], url_path="move-out", filterset_class=None, pagination_class=None)
     def move_out(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
         deny_unless(request, CUSTOMER_WRITE_ROLES)
-        data = MoveOutSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = read_body(self, MoveOutSerializer)
         services.customer_move_out(
             customer=customer,
             unit=values["unit"],
@@ -372,13 +362,13 @@ class CustomerViewSet(
         )
         return Response(self._fresh(customer))
 
-    @extend_schema(
-        summary=gettext_lazy("查看完整电话（记入客户时间线）"),
+    @post_action(
+        None,
+        gettext_lazy("查看完整电话（记入客户时间线）"),
+        "reveal-phone",
+        response=RevealedPhonesSerializer,
         description=gettext_lazy("仅限需要联系客户的岗位；秩序、环境等岗位返回 403。每次查看都记录在客户的时间线上。"),
-        request=None,
-        responses={200: RevealedPhonesSerializer, **error_responses()},
     )
-    @action(detail=True, methods=["post"], url_path="reveal-phone", filterset_class=None, pagination_class=None)
     def reveal_phone(self, request: Request, pk: str | None = None) -> Response:
         customer = self.get_object()
         try:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,10 +23,16 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import User
 from guanjia.api.errors import Conflict
-from guanjia.core.api import StrictSerializer, VersionField, error_responses
+from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
 from guanjia.estates import structure
-from guanjia.estates.api.common import RetireSerializer, deny_unless, require_visible
+from guanjia.estates.api.common import (
+    RetireSerializer,
+    deny_unless,
+    require_visible,
+    retire_reason,
+    versioned_changes,
+)
 from guanjia.estates.filters import BuildingFilter, UnitFilter
 from guanjia.estates.models import Building, Project, Unit, UnitStatus
 
@@ -82,11 +87,8 @@ class ProjectViewSet(
         user: User = request.user  # type: ignore[assignment]
         if not can_manage_company(user) or user.company is None:
             raise PermissionDenied(_("只有总经理可以新建项目。"))
-        data = ProjectWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        project = structure.project_create(
-            company=user.company, values=dict(data.validated_data), actor=user, now=timezone.now()
-        )
+        values = read_body(self, ProjectWriteSerializer)
+        project = structure.project_create(company=user.company, values=values, actor=user, now=timezone.now())
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -99,28 +101,23 @@ class ProjectViewSet(
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         project = self.get_object()
-        data = ProjectUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = values.pop("version")
+        version, values = versioned_changes(self, ProjectUpdateSerializer)
         project = structure.project_update(
             project=project, version=version, values=values, actor=request.user, now=timezone.now()
         )
         return Response(ProjectSerializer(project).data)
 
-    @extend_schema(
-        summary=gettext_lazy("停用项目（不删除，历史保留）"),
-        request=RetireSerializer,
-        responses={200: ProjectSerializer, **error_responses(gettext_lazy("已停用"))},
+    @post_action(
+        RetireSerializer,
+        gettext_lazy("停用项目（不删除，历史保留）"),
+        "retire",
+        response=ProjectSerializer,
+        conflict=gettext_lazy("已停用"),
     )
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
         project = self.get_object()
-        data = RetireSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        project = structure.project_retire(
-            project=project, actor=request.user, now=timezone.now(), reason=data.validated_data.get("reason", "")
-        )
+        reason = retire_reason(self)
+        project = structure.project_retire(project=project, actor=request.user, now=timezone.now(), reason=reason)
         return Response(ProjectSerializer(project).data)
 
 
@@ -174,14 +171,13 @@ class BuildingViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deny_unless(request, ESTATE_ADMIN_ROLES)
-        data = BuildingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        project = data.validated_data["project"]
+        values = read_body(self, BuildingCreateSerializer)
+        project = values["project"]
         require_visible(request, project.pk)
         building = structure.building_create(
             project=project,
-            number=data.validated_data["number"],
-            name=data.validated_data.get("name", ""),
+            number=values["number"],
+            name=values.get("name", ""),
             actor=request.user,
             now=timezone.now(),
         )
@@ -197,28 +193,23 @@ class BuildingViewSet(
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         building = self.get_object()
-        data = BuildingUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = values.pop("version")
+        version, values = versioned_changes(self, BuildingUpdateSerializer)
         building = structure.building_update(
             building=building, version=version, values=values, actor=request.user, now=timezone.now()
         )
         return Response(BuildingSerializer(building).data)
 
-    @extend_schema(
-        summary=gettext_lazy("停用楼栋（不删除，历史保留）"),
-        request=RetireSerializer,
-        responses={200: BuildingSerializer, **error_responses(gettext_lazy("楼栋还有在用的房屋，或已停用"))},
+    @post_action(
+        RetireSerializer,
+        gettext_lazy("停用楼栋（不删除，历史保留）"),
+        "retire",
+        response=BuildingSerializer,
+        conflict=gettext_lazy("楼栋还有在用的房屋，或已停用"),
     )
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
         building = self.get_object()
-        data = RetireSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        building = structure.building_retire(
-            building=building, actor=request.user, now=timezone.now(), reason=data.validated_data.get("reason", "")
-        )
+        reason = retire_reason(self)
+        building = structure.building_retire(building=building, actor=request.user, now=timezone.now(), reason=reason)
         return Response(BuildingSerializer(building).data)
 
 
@@ -325,9 +316,7 @@ class UnitViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deny_unless(request, ESTATE_ADMIN_ROLES)
-        data = UnitCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = read_body(self, UnitCreateSerializer)
         building: Building = values["building"]
         require_visible(request, building.project_id)
         project_id = values.pop("project", None)
@@ -347,10 +336,7 @@ class UnitViewSet(
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         unit = self.get_object()
         deny_unless(request, UNIT_STATUS_ROLES | ESTATE_ADMIN_ROLES)
-        data = UnitUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = values.pop("version")
+        version, values = versioned_changes(self, UnitUpdateSerializer)
         reason = values.pop("reason", "")
         if "building" in values and values["building"].project_id != unit.project_id:
             raise serializers.ValidationError({"building": [_("请选择本项目的楼栋")]})
@@ -362,17 +348,14 @@ class UnitViewSet(
             raise Conflict(str(exc)) from exc
         return Response(UnitSerializer(self.get_object()).data)
 
-    @extend_schema(
-        summary=gettext_lazy("停用房屋（不删除，历史保留）"),
-        request=RetireSerializer,
-        responses={200: UnitSerializer, **error_responses(gettext_lazy("房屋还有住户，或已停用"))},
+    @post_action(
+        RetireSerializer,
+        gettext_lazy("停用房屋（不删除，历史保留）"),
+        "retire",
+        response=UnitSerializer,
+        conflict=gettext_lazy("房屋还有住户，或已停用"),
     )
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
     def retire(self, request: Request, pk: str | None = None) -> Response:
         unit = self.get_object()
-        data = RetireSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        structure.unit_retire(
-            unit=unit, actor=request.user, now=timezone.now(), reason=data.validated_data.get("reason", "")
-        )
+        structure.unit_retire(unit=unit, actor=request.user, now=timezone.now(), reason=retire_reason(self))
         return Response(UnitSerializer(self.get_object()).data)
