@@ -8,7 +8,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from guanjia.accounts.access import mask_phone
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.uploads import SIGNATURE_MAX_BYTES
@@ -24,7 +23,7 @@ from guanjia.complaints.models import (
 )
 from guanjia.complaints.proposals import open_proposals
 from guanjia.core.api import StrictSerializer, VersionField
-from guanjia.estates.api import ScopedPrimaryKeyField
+from guanjia.estates.api import MaskedPhoneField, ScopedPrimaryKeyField
 from guanjia.estates.models import Customer, Project, Unit
 
 TEXT_MAX = services.TEXT_MAX
@@ -49,7 +48,7 @@ def _current(complaint: Complaint, kind: str) -> Deadline | None:
 
 
 class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
-    contact_phone = serializers.SerializerMethodField(help_text=gettext_lazy("已脱敏"))
+    contact_phone = MaskedPhoneField(help_text=gettext_lazy("已脱敏"))
     customer_display = serializers.CharField(source="display_customer", read_only=True)
     escalate_to = serializers.SerializerMethodField()
     response_due_at = serializers.SerializerMethodField()
@@ -126,9 +125,6 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
             "version",
         ]
         read_only_fields = fields
-
-    def get_contact_phone(self, complaint: Complaint) -> str:
-        return mask_phone(complaint.contact_phone) if complaint.contact_phone else ""
 
     def get_escalate_to(self, complaint: Complaint) -> str | None:
         return complaint.escalate_to or None

@@ -15,11 +15,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import can_follow_up, get_for_user, mask_phone
+from guanjia.accounts.access import can_follow_up, get_for_user
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.core.api import error_responses
-from guanjia.estates.api import ScopedPrimaryKeyField
+from guanjia.estates.api import MaskedPhoneField, ScopedPrimaryKeyField
 from guanjia.estates.filters import ProjectFilter
 from guanjia.estates.models import Project
 from guanjia.followup import selectors, services
@@ -145,7 +145,7 @@ class LeadSerializer(UnsetAsNullModelSerializer[Lead]):
     grade_label = serializers.CharField(source="get_grade_display", read_only=True)
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     phone = serializers.CharField(max_length=20, write_only=True)
-    phone_masked = serializers.SerializerMethodField()
+    phone_masked = MaskedPhoneField(source="phone")
 
     class Meta:
         model = Lead
@@ -169,9 +169,6 @@ class LeadSerializer(UnsetAsNullModelSerializer[Lead]):
             "version",
         ]
         read_only_fields = ["id", "status", "owner", "last_contact_at", "next_due_at", "created_at", "version"]
-
-    def get_phone_masked(self, obj: Lead) -> str:
-        return mask_phone(obj.phone)
 
 
 class LeadContactSerializer(UnsetAsNullModelSerializer[LeadContact]):

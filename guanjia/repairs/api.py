@@ -20,14 +20,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from guanjia.accounts.access import get_for_user, mask_phone, scope
+from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import User
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
 from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
-from guanjia.estates.api import ScopedPrimaryKeyField
+from guanjia.estates.api import MaskedPhoneField, ScopedPrimaryKeyField
 from guanjia.estates.filters import IdFilter, ProjectFilter
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.repairs import services
@@ -117,7 +117,7 @@ class RepairLineSerializer(serializers.ModelSerializer[RepairLine]):
 
 class RepairSerializer(UnsetAsNullModelSerializer[Repair]):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    contact_phone = serializers.SerializerMethodField()
+    contact_phone = MaskedPhoneField()
     reported_items = serializers.SerializerMethodField()
     actual_items = serializers.SerializerMethodField()
 
@@ -165,9 +165,6 @@ class RepairSerializer(UnsetAsNullModelSerializer[Repair]):
             "version",
         ]
         read_only_fields = fields
-
-    def get_contact_phone(self, repair: Repair) -> str:
-        return mask_phone(repair.contact_phone) if repair.contact_phone else ""
 
     def _lines(self, repair: Repair, kind: str) -> list[dict[str, Any]]:
         rows = [ln for ln in repair.lines.all() if ln.kind == kind]

@@ -9,13 +9,14 @@ them in full to the roles that need them and records the reveal on the customer'
 from __future__ import annotations
 
 from guanjia.api.router import router
-from guanjia.estates.api.common import RetireSerializer, ScopedPrimaryKeyField
+from guanjia.estates.api.common import MaskedPhoneField, RetireSerializer, ScopedPrimaryKeyField
 from guanjia.estates.api.customers import CustomerViewSet
 from guanjia.estates.api.estate import BuildingViewSet, ProjectViewSet, UnitViewSet
 
 __all__ = [
     "BuildingViewSet",
     "CustomerViewSet",
+    "MaskedPhoneField",
     "ProjectViewSet",
     "RetireSerializer",
     "ScopedPrimaryKeyField",

@@ -1,5 +1,5 @@
-"""What the estates endpoints share: a project-scoped id field, the role and visibility checks, the bodies of a
-versioned update and of a retire."""
+"""What the estates endpoints share: a project-scoped id field, a masked phone, the role and visibility checks, the
+bodies of a versioned update and of a retire."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from guanjia.accounts.access import (
     can_see_project,
     has_role,
+    mask_phone,
     scope,
 )
 from guanjia.core.api import read_body
@@ -36,6 +37,17 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
         if request is None:
             return queryset.none()
         return scope(queryset, request.user, self.project_field)
+
+
+class MaskedPhoneField(serializers.CharField):
+    """A phone number as the API shows it: masked (``access.mask_phone``: 138****5678), read-only."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return mask_phone(str(value))
 
 
 def deny_unless(request: Request, roles: frozenset[str] | set[str]) -> None:
