@@ -3,14 +3,13 @@ a contact: T06), scoped to visible projects (O04). A call centre's phone system 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from guanjia.accounts.access import can_follow_up, get_for_user
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
-from guanjia.core.api import error_responses
+from guanjia.core.api import error_responses, post_action, read_body
 from guanjia.estates.api import MaskedPhoneField, ScopedPrimaryKeyField
 from guanjia.estates.filters import ProjectFilter
 from guanjia.estates.models import Project
@@ -35,6 +34,16 @@ from guanjia.followup.models import (
     LeadGrade,
     LeadStatus,
 )
+
+M = TypeVar("M", FollowUpCall, Lead)
+
+
+def _to_follow_up(queryset: QuerySet[M], request: Request, pk: str | None) -> M:
+    """An object of a project the user may see (else 404) and follow up on (else 403)."""
+    found = get_for_user(queryset, request.user, pk)
+    if not can_follow_up(request.user, found.project_id):
+        raise PermissionDenied(_("您的岗位无权执行此操作。"))
+    return found
 
 
 class FollowUpCallFilter(django_filters.FilterSet):
@@ -114,19 +123,17 @@ class FollowUpCallViewSet(viewsets.ReadOnlyModelViewSet[FollowUpCall]):
     def get_queryset(self) -> QuerySet[FollowUpCall]:
         return selectors.calls_for(self.request.user).order_by("due_at", "id")
 
-    @extend_schema(
-        request=CallRecordSerializer,
-        responses={200: FollowUpCallSerializer, **error_responses(_("已记录过，或已被他人修改"))},
-        summary=_("记录通话（T03）"),
+    @post_action(
+        CallRecordSerializer,
+        _("记录通话（T03）"),
+        "record",
+        response=FollowUpCallSerializer,
+        conflict=_("已记录过，或已被他人修改"),
     )
-    @action(detail=True, methods=["post"])
     def record(self, request: Request, pk: str | None = None) -> Response:
-        call = get_for_user(FollowUpCall._default_manager.all(), request.user, pk)
-        if not can_follow_up(request.user, call.project_id):
-            raise PermissionDenied(_("您的岗位无权执行此操作。"))
-        body = CallRecordSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        call = services.call_record(call=call, actor=request.user, **body.validated_data)  # type: ignore[arg-type]
+        call = _to_follow_up(FollowUpCall._default_manager.all(), request, pk)
+        values = read_body(self, CallRecordSerializer)
+        call = services.call_record(call=call, actor=request.user, **values)  # type: ignore[arg-type]
         return Response(FollowUpCallSerializer(self.get_queryset().get(pk=call.pk)).data)
 
 
@@ -226,19 +233,17 @@ class LeadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet[Lead]):
         )
         return Response(LeadSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=LeadContactSerializer,
-        responses={201: LeadContactSerializer, **error_responses(_("已结束追踪，或已被他人修改"))},
-        summary=_("记录一次追踪（T06）"),
+    @post_action(
+        LeadContactSerializer,
+        _("记录一次追踪（T06）"),
+        "contacts",
+        response=LeadContactSerializer,
+        code=201,
+        conflict=_("已结束追踪，或已被他人修改"),
     )
-    @action(detail=True, methods=["post"])
     def contacts(self, request: Request, pk: str | None = None) -> Response:
-        lead = get_for_user(Lead._default_manager.all(), request.user, pk)
-        if not can_follow_up(request.user, lead.project_id):
-            raise PermissionDenied(_("您的岗位无权执行此操作。"))
-        body = LeadContactSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        lead = _to_follow_up(Lead._default_manager.all(), request, pk)
+        data = read_body(self, LeadContactSerializer)
         contact = services.lead_contact_add(
             lead=lead,
             actor=request.user,  # type: ignore[arg-type]
