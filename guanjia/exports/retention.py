@@ -26,7 +26,7 @@ from guanjia.exports.models import RetentionKind, RetentionPurge
 from guanjia.exports.services import ExportError
 from guanjia.frontdesk.models import CustodyItem, CustodyStatus, Visitor, VisitorPass
 from guanjia.timeline.services import record
-from guanjia.visits.models import HouseholdVisitCampaign, ReturnVisit, VisitStatus
+from guanjia.visits.models import HouseholdVisitCampaign, ReturnVisit, VisitSignature, VisitStatus
 
 logger = logging.getLogger(__name__)
 
@@ -174,10 +174,22 @@ def _delete_in_batches(queryset: QuerySet[Any]) -> int:
         # Time limits point at their subject generically (no foreign key to cascade): they go with it.
         Deadline.objects.filter(subject_type=ContentType.objects.get_for_model(model), subject_id__in=ids).delete()
         files = _stored_files(model, ids)
+        if model is ReturnVisit:
+            files += _purge_visit_signatures(ids)
         model._default_manager.filter(pk__in=ids).delete()
         # A purged record's files (a visit's signature) leave the storage too, once the purge has committed.
         transaction.on_commit(partial(_delete_stored_files, files))
         deleted += len(ids)
+
+
+def _purge_visit_signatures(visit_ids: list[Any]) -> list[tuple[Storage, str]]:
+    """The signatures of purged visits, with their files. Evidence is append-only and never deleted, except by
+    S06's purge: the retention of a visit record covers its signature, so it goes with its visit, deliberately
+    and on the record (the base queryset's delete, past the append-only guard, on purpose and only here)."""
+    signatures = VisitSignature.objects.filter(visit_id__in=visit_ids)
+    files = _stored_files(VisitSignature, list(signatures.values_list("pk", flat=True)))
+    QuerySet.delete(signatures)
+    return files
 
 
 def _stored_files(model: type[Model], ids: list[Any]) -> list[tuple[Storage, str]]:

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core.evidence import SignedImage
+
 
 class CaseType(models.TextChoices):
     INCIDENT = "incident", _("重大事件")
@@ -124,8 +126,7 @@ class ReturnVisit(models.Model):
     shortfalls = models.TextField(_("缺陷与不足"), blank=True)
     suggestions = models.TextField(_("意见和建议"), blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    signature = models.FileField(_("客户签名"), upload_to="signatures/visits/", blank=True)
-    signer_name = models.CharField(_("签名人"), max_length=50, blank=True)
+    # The customer's signature on an on-site visit (V03) is evidence of its own: ``VisitSignature``.
     # Phone attempts that did not reach the customer (V03)
     attempts_count = models.PositiveSmallIntegerField(_("未接通次数"), default=0)
     retry_at = models.DateTimeField(_("再次回访时间"), null=True, blank=True)
@@ -219,6 +220,26 @@ class VisitAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class VisitSignature(SignedImage):
+    """V03: the customer's signature on an on-site visit, drawn when the visit is made. Append-only and one per
+    visit: once signed, it is never replaced or deleted (a visit is made once)."""
+
+    visit = models.OneToOneField(
+        ReturnVisit, verbose_name=_("回访"), on_delete=models.PROTECT, related_name="signature"
+    )
+
+    class Meta:
+        verbose_name = _("客户签名")
+        verbose_name_plural = _("客户签名")
+        ordering = ["signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.signed_at:%Y-%m-%d %H:%M}"
+
+    def file_path(self, filename: str) -> str:
+        return f"signatures/visits/{self.visit_id}-{self.sha256[:16]}.png"
 
 
 class ServiceKind(models.TextChoices):

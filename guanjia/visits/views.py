@@ -45,6 +45,7 @@ from guanjia.visits.models import (
     ReturnVisit,
     ReviewDecision,
     Satisfaction,
+    VisitSignature,
 )
 from guanjia.workdays.deadlines import due_day
 
@@ -159,7 +160,8 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def signature(request: HttpRequest, pk: int) -> FileResponse:
     """V03: the customer's signature on an on-site visit, only for staff who may see the visit."""
-    return stream_stored(_visit(request, pk).signature, content_type="image/png")
+    signature = VisitSignature.objects.filter(visit=_visit(request, pk)).first()
+    return stream_stored(signature.image if signature else None, content_type="image/png")
 
 
 @login_required

@@ -16,10 +16,11 @@ from guanjia.dutylog.models import HandoverSnapshot
 from guanjia.repairs.models import RepairPhoto, RepairSignature
 from guanjia.testing.images import signature_png
 from guanjia.timeline.models import Event
+from guanjia.visits.models import VisitSignature
 
-APPEND_ONLY = [Event, HandoverSnapshot, ComplaintSignature, RepairPhoto, RepairSignature]
-STORED_IMAGES = [ComplaintSignature, RepairPhoto, RepairSignature]
-SIGNATURES = [ComplaintSignature, RepairSignature]
+APPEND_ONLY = [Event, HandoverSnapshot, ComplaintSignature, RepairPhoto, RepairSignature, VisitSignature]
+STORED_IMAGES = [ComplaintSignature, RepairPhoto, RepairSignature, VisitSignature]
+SIGNATURES = [ComplaintSignature, RepairSignature, VisitSignature]
 
 
 def stored(model: type[models.Model]) -> models.Model:
@@ -133,3 +134,5 @@ def test_stored_files_keep_their_paths():
     photo = RepairPhoto(repair_id=9, image_format="JPEG", sha256=sha)
     assert photo.file_path("x.jpg") == f"repairs/9/photos/{sha[:16]}.jpg"
     assert photo.content_type == "image/jpeg"
+    # A visit's signature, once a column of the visit row (upload_to "signatures/visits/", named pk-checksum).
+    assert VisitSignature(visit_id=10, sha256=sha).file_path("x.png") == f"signatures/visits/10-{sha[:16]}.png"

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from guanjia.visits.models import (
     ReviewDecision,
     Satisfaction,
     VisitAttempt,
+    VisitSignature,
     VisitStatus,
 )
 from guanjia.visits.services._common import (
@@ -154,14 +154,16 @@ def return_visit_record(*, visit: ReturnVisit, result: VisitResult, actor: Any) 
             data=data,
             at=at,
         )
-        # Written once the move is allowed, so a refused visit leaves no signature file behind.
-        extra = []
+        # Kept once the move is allowed, so a refused visit leaves no signature behind.
         if signature is not None:
-            current.signer_name = signer or (current.customer.name if current.customer else "")
-            current.signature.save(
-                f"{current.pk}-{signature.sha256[:16]}.png", ContentFile(signature.content), save=False
+            VisitSignature.store(
+                signature.content,
+                visit=current,
+                signer_name=(signer or (current.customer.name if current.customer else ""))[:50],
+                signed_at=at,
+                collected_by=actor,
             )
-            extra += ["signer_name", "signature"]
+        extra = []
         if current.door_followup_at is not None:
             current.door_followup_done_at = at
             extra.append("door_followup_done_at")

@@ -253,7 +253,7 @@ def test_v03_on_site_visit_needs_the_customers_signature(world, planned, signatu
         result=VisitResult(method="on_site", satisfaction=5, signature=signature_png),
         actor=world.front_desk,
     )
-    assert visit.signature and visit.signer_name == "李明"
+    assert visit.signature.signer_name == "李明"
 
 
 @pytest.mark.parametrize("value", [0, 6, "abc", None, True])
