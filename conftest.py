@@ -22,6 +22,19 @@ def fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_file_storage():
+    """Each test starts with an empty in-memory file store, as its database starts empty: a file an earlier test
+    stored under the same name (the same case number and the same signature) would otherwise push this test's
+    file to another name."""
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    vars(storages).get("_storages", {}).clear()
+    vars(default_storage)["_wrapped"] = empty
+    yield
+
+
+@pytest.fixture(autouse=True)
 def chinese_by_default():
     """A request made in English leaves English active on the thread; every test starts in the default."""
     from django.conf import settings
