@@ -33,3 +33,10 @@ def test_a_form_posted_to_an_old_path_is_sent_on_with_its_method(client):
     response = client.post("/desk/shifts/7/check/", {"item": "1"})
     assert response.status_code == 308
     assert response["Location"] == "/duty/shifts/7/check/"
+
+
+def test_an_odd_old_path_is_sent_on_escaped_never_an_error(client):
+    response = client.get("/desk/rooms/会议室 A/")
+    assert response.status_code == 301
+    assert response["Location"] == "/office/rooms/%E4%BC%9A%E8%AE%AE%E5%AE%A4%20A/"
+    assert client.get("/desk/rooms/%0D%0ASet-Cookie:x=1").status_code == 404
