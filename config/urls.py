@@ -37,6 +37,7 @@ urlpatterns = [
     path("followup/", include("guanjia.followup.urls")),
     path("exports/", include("guanjia.exports.urls")),
     path("duty/", include("guanjia.dutylog.urls")),
+    path("r/", include("guanjia.residents.urls")),
     path("office/", include("guanjia.dutylog.office_urls")),
     re_path(r"^desk/(?P<rest>.*)$", moved_from_desk),
     path("", include("guanjia.desk.urls")),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guanjia.frontdesk",
     "guanjia.dutylog",
     "guanjia.desk",
+    "guanjia.residents",
     "guanjia.api",
     "guanjia.ops",
 ]

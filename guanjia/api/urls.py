@@ -10,6 +10,7 @@ autodiscover_modules("api")
 
 urlpatterns = [
     path("v1/auth/token", TokenView.as_view(), name="api-token"),
+    path("v1/resident/", include("guanjia.residents.api_urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (/api/docs/?script=), so script-src stays

@@ -1,0 +1,208 @@
+"""The residents' API under /api/v1/resident/ (API.md, "Residents"): sign in with a code, then
+``Authorization: Token …``. Every answer is scoped to the resident's own households; a foreign id is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guanjia.core.api import StrictSerializer
+from guanjia.residents import signin
+from guanjia.residents.auth import IsResident, ResidentTokenAuthentication, address, api_household
+from guanjia.residents.models import ReportKind, ResidentSession
+from guanjia.residents.presenters import me_payload
+from guanjia.residents.progress import pending_payload
+from guanjia.residents.reports import report_submit
+from guanjia.residents.selectors import household_case, household_cases
+
+
+class ResidentView(APIView):
+    """A resident endpoint: resident tokens only (a staff token is refused), no staff session."""
+
+    authentication_classes = [ResidentTokenAuthentication]
+    permission_classes = [IsResident]
+
+
+class CodeRequestSerializer(StrictSerializer):
+    phone = serializers.CharField(label=_("手机号"), max_length=32)
+
+
+class TokenRequestSerializer(StrictSerializer):
+    phone = serializers.CharField(label=_("手机号"), max_length=32)
+    code = serializers.CharField(label=_("验证码"), max_length=12)
+
+
+class ResidentCodeView(APIView):
+    """Send a one-time sign-in code by SMS to a phone on file. The answer is 202 whether or not the phone is
+    known; past the limits per phone or per client it is 429."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=CodeRequestSerializer,
+        responses={
+            202: OpenApiResponse(description=_("如果该手机号已登记，验证码已发送")),
+            400: OpenApiResponse(description=_("手机号格式不正确")),
+            429: OpenApiResponse(description=_("发送过于频繁")),
+        },
+        tags=["resident"],
+    )
+    def post(self, request: Request) -> Response:
+        body = CodeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            signin.code_request(phone=body.validated_data["phone"], client_ip=address(request), now=timezone.now())
+        except signin.TooManyRequests as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response({"detail": str(_("如果该手机号已在物业登记，验证码已发送。"))}, status=status.HTTP_202_ACCEPTED)
+
+
+class ResidentTokenView(APIView):
+    """Exchange the phone and its one-time code for a resident token (``Authorization: Token …``)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer("ResidentTokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description=_("验证码错误或已失效")),
+        },
+        tags=["resident"],
+    )
+    def post(self, request: Request) -> Response:
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        now = timezone.now()
+        phone = signin.code_verify(phone=body.validated_data["phone"], code=body.validated_data["code"], now=now)
+        _session, key = signin.session_start(phone=phone, now=now)
+        return Response({"token": key})
+
+
+class ResidentMeView(ResidentView):
+    """The signed-in resident: name, masked phone, current units, and whether the privacy notice was agreed."""
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description=_("姓名、手机号（隐藏中间四位）、房屋"))}, tags=["resident"]
+    )
+    def get(self, request: Request) -> Response:
+        return Response(me_payload(api_household(request)))
+
+
+class ResidentConsentView(ResidentView):
+    """Agree to the current privacy notice (PIPL); the time is recorded."""
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description=_("已记录同意时间"))}, tags=["resident"])
+    def post(self, request: Request) -> Response:
+        session: ResidentSession = request.user  # type: ignore[assignment]
+        consent = signin.consent_record(phone=session.phone, client_ip=address(request), now=timezone.now())
+        return Response({"version": consent.version, "accepted_at": consent.accepted_at})
+
+
+class ResidentLogoutView(ResidentView):
+    @extend_schema(request=None, responses={204: None}, tags=["resident"])
+    def post(self, request: Request) -> Response:
+        session: ResidentSession = request.user  # type: ignore[assignment]
+        signin.session_end(session=session, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReportSerializer(StrictSerializer):
+    unit = serializers.IntegerField(label=_("房屋"))
+    description = serializers.CharField(label=_("内容"), max_length=2000)
+    photos = serializers.ListField(
+        child=serializers.ImageField(allow_empty_file=False), required=False, default=list, label=_("照片")
+    )
+
+
+class RepairReportSerializer(ReportSerializer):
+    appointment_at = serializers.DateTimeField(label=_("预约上门时间"), required=False, allow_null=True)
+
+
+class _CaseList(ResidentView):
+    kind: str = ""
+    body: type[serializers.Serializer[Any]] = ReportSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get(self, request: Request) -> Response:
+        return Response(household_cases(api_household(request), self.kind))
+
+    def post(self, request: Request) -> Response:
+        data = request.data
+        if hasattr(data, "getlist"):  # multipart: several files under one name
+            data = {**{k: data.get(k) for k in data}, "photos": request.FILES.getlist("photos")}
+        body = self.body(data=data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        report = report_submit(
+            household=api_household(request),
+            kind=self.kind,
+            unit=values["unit"],
+            description=values["description"],
+            appointment_at=values.get("appointment_at"),
+            photos=values.get("photos", []),
+            now=timezone.now(),
+        )
+        return Response(pending_payload(report), status=status.HTTP_201_CREATED)
+
+
+class _CaseDetail(ResidentView):
+    kind: str = ""
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(household_case(api_household(request), self.kind, pk))
+
+
+CASE_LIST_DOC = _("本户的案件（待受理的在线提交在前），每件附通俗进度 timeline；POST 在线提交，前台受理后登记为案件")
+
+
+@extend_schema(tags=["resident"])
+class ResidentRepairsView(_CaseList):
+    """The household's repairs with plain-language progress; POST reports one (photos, an appointment)."""
+
+    kind = ReportKind.REPAIR
+    body = RepairReportSerializer
+
+    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)})
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(request=RepairReportSerializer, responses={201: OpenApiResponse(description=CASE_LIST_DOC)})
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+@extend_schema(tags=["resident"])
+class ResidentComplaintsView(_CaseList):
+    """The household's complaints and suggestions with plain-language progress; POST submits one."""
+
+    kind = ReportKind.COMPLAINT
+
+    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)})
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(request=ReportSerializer, responses={201: OpenApiResponse(description=CASE_LIST_DOC)})
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+@extend_schema(tags=["resident"], responses={200: OpenApiResponse(description=_("一件报修及其通俗进度"))})
+class ResidentRepairView(_CaseDetail):
+    kind = ReportKind.REPAIR
+
+
+@extend_schema(tags=["resident"], responses={200: OpenApiResponse(description=_("一件投诉建议及其通俗进度"))})
+class ResidentComplaintView(_CaseDetail):
+    kind = ReportKind.COMPLAINT

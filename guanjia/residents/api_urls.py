@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from guanjia.residents import api
+
+urlpatterns = [
+    path("auth/code", api.ResidentCodeView.as_view(), name="resident-auth-code"),
+    path("auth/token", api.ResidentTokenView.as_view(), name="resident-auth-token"),
+    path("auth/logout", api.ResidentLogoutView.as_view(), name="resident-auth-logout"),
+    path("me", api.ResidentMeView.as_view(), name="resident-me"),
+    path("consent", api.ResidentConsentView.as_view(), name="resident-consent"),
+    re_path(r"^repairs/?$", api.ResidentRepairsView.as_view(), name="resident-repairs"),
+    re_path(r"^repairs/(?P<pk>[0-9]+)/?$", api.ResidentRepairView.as_view(), name="resident-repair"),
+    re_path(r"^complaints/?$", api.ResidentComplaintsView.as_view(), name="resident-complaints"),
+    re_path(r"^complaints/(?P<pk>[0-9]+)/?$", api.ResidentComplaintView.as_view(), name="resident-complaint"),
+]

@@ -1,0 +1,52 @@
+"""How a resident proves who they are: ``Authorization: Token …`` for the API (a resident token, never a staff
+one), the session cookie for the pages under /r/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+
+from guanjia.accounts.lockout import client_ip
+from guanjia.residents.households import Household, household_for
+from guanjia.residents.models import ResidentSession
+from guanjia.residents.signin import session_for_token
+
+SESSION_KEY = "resident_session"
+
+
+class ResidentTokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>`` read against resident sessions only."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        session = session_for_token(key)
+        if session is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return session, None
+
+
+class IsResident(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, ResidentSession)
+
+
+def api_household(request: Request) -> Household:
+    session: ResidentSession = request.user  # type: ignore[assignment]
+    household = getattr(request, "_resident_household", None)
+    if household is None:
+        household = household_for(session.phone)
+        request._resident_household = household  # type: ignore[attr-defined]
+    return household
+
+
+def page_session(request: HttpRequest) -> ResidentSession | None:
+    pk = request.session.get(SESSION_KEY)
+    if not pk:
+        return None
+    return ResidentSession.objects.filter(pk=pk, ended_at__isnull=True).first()
+
+
+def address(request: HttpRequest) -> str:
+    return client_ip(request) or ""

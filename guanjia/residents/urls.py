@@ -1,0 +1,24 @@
+from django.urls import path
+
+from guanjia.residents import case_views, desk_views, views
+
+app_name = "residents"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("unit/", views.choose_unit, name="choose_unit"),
+    path("my-data/", views.my_data, name="my_data"),
+    path("repairs/", case_views.case_list, {"kind": "repair"}, name="repairs"),
+    path("repairs/new/", case_views.case_new, {"kind": "repair"}, name="repair_new"),
+    path("repairs/<int:pk>/", case_views.case_detail, {"kind": "repair"}, name="repair"),
+    path("complaints/", case_views.case_list, {"kind": "complaint"}, name="complaints"),
+    path("complaints/new/", case_views.case_new, {"kind": "complaint"}, name="complaint_new"),
+    path("complaints/<int:pk>/", case_views.case_detail, {"kind": "complaint"}, name="complaint"),
+    # The desk's side (staff login): online reports waiting to be accepted.
+    path("desk/", desk_views.inbox, name="desk_inbox"),
+    path("desk/<int:pk>/accept/", desk_views.accept, name="desk_accept"),
+    path("desk/photos/<int:pk>/", desk_views.photo, name="desk_photo"),
+]
