@@ -490,3 +490,51 @@ def get_person_for_admin(user: Any, pk: Any) -> User:
 def can_see_staff_phone(user: Any, person: Any) -> bool:
     """A colleague's mobile in full for those who administer people; masked for everyone else."""
     return can_manage_staff(user)
+
+
+# --- The desk's first page and its alerts (issue 15) ----------------------------------------------------------
+
+#: Each role's first page (工作台): the work of the day it opens with. Roles not named get the search box and
+#: the project's figures only.
+TODAY_PAGES: dict[str, str] = {
+    Role.FRONT_DESK: "front_desk",
+    Role.CUSTOMER_ASSISTANT: "front_desk",
+    Role.BUTLER: "butler",
+    Role.TECHNICIAN: "technician",
+    Role.ENGINEERING_SUPERVISOR: "technician",
+    Role.CS_SUPERVISOR: "supervisor",
+    Role.OFFICE_MANAGER: "manager",
+    Role.GENERAL_MANAGER: "manager",
+}
+
+
+def today_page(user: Any) -> str:
+    """Which "today" the desk shows ``user``: front_desk, butler, technician, supervisor, manager or basic."""
+    if not _active(user):
+        return "basic"
+    if user.is_superuser:
+        return "manager"
+    return TODAY_PAGES.get(user.role, "basic")
+
+
+#: Who sees an urgent notification as a banner, by the first part of its kind: the people who must act on it
+#: within minutes. Everyone else finds it in the inbox (a missed repair limit is the engineering department's
+#: and the supervisors' to chase, not the front desk's; a complaint's escalation is the managers').
+URGENT_ALERT_ROLES: dict[str, frozenset[str]] = {
+    "complaint": MANAGER_ROLES,
+    "repair": MANAGER_ROLES | REPAIR_FIELD_ROLES,
+}
+
+
+def urgent_alert_kinds(user: Any) -> frozenset[str]:
+    """The kind prefixes (``complaint``, ``repair``) whose urgent notifications ``user`` sees as a banner."""
+    if not _active(user):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(URGENT_ALERT_ROLES)
+    return frozenset(prefix for prefix, roles in URGENT_ALERT_ROLES.items() if user.role in roles)
+
+
+def shows_urgent_alert(user: Any, kind: str) -> bool:
+    """Whether an urgent notification of ``kind`` (``repair.deadline_missed``…) interrupts ``user`` with a banner."""
+    return kind.split(".", 1)[0] in urgent_alert_kinds(user)

@@ -9,6 +9,7 @@ from guanjia.accounts.access import (
     can_manage_estate_anywhere,
     can_manage_master_data,
     can_manage_staff,
+    urgent_alert_kinds,
     visible_projects,
 )
 
@@ -24,4 +25,6 @@ def desk(request: HttpRequest) -> dict[str, Any]:
         "can_manage_master_data": can_manage_master_data(user),
         "can_manage_estates": can_manage_company(user) or can_manage_estate_anywhere(user),
         "can_manage_staff": can_manage_staff(user),
+        # Only the roles that must act on urgent notifications get the banner (and its poll).
+        "urgent_alerts": bool(urgent_alert_kinds(user)),
     }

@@ -1,5 +1,7 @@
-// Urgent alerts for the live board: polls the urgent feed, shows a banner and sounds a short tone for
-// each new unread urgent notification. The tone is synthesised with WebAudio: no audio files.
+// Urgent alerts on every page of the roles that must act: polls the urgent feed, shows a banner in the page's
+// flow (under the top bar, never over it) and sounds a short tone for each new unread urgent notification.
+// "我知道了" marks the shown notifications read on the server, so the banner stays dismissed on every page.
+// The tone is synthesised with WebAudio: no audio files.
 (function () {
   const box = document.getElementById("urgent-alerts");
   if (!box) return;
@@ -9,6 +11,8 @@
   const hint = box.querySelector("[data-sound-hint]");
   const SEEN_KEY = "guanjia.urgent.lastAlerted";
   let audio = null;
+  let shown = [];
+  let dismissing = null;
 
   // Browsers allow sound only after a user gesture: create the audio context on the first one.
   function unlock() {
@@ -43,7 +47,7 @@
       const li = document.createElement("li");
       const link = document.createElement("a");
       link.textContent = n.title;
-      link.href = n.url || box.dataset.open.replace("/0/", "/" + n.id + "/");
+      link.href = n.url || box.dataset.inbox;
       li.appendChild(link);
       if (n.body) {
         const body = document.createElement("div");
@@ -56,10 +60,13 @@
   }
 
   async function poll() {
+    if (dismissing) return; // a poll answered before the dismissal was saved would bring the banner back
     try {
       const response = await fetch(feed, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       if (!response.ok) return;
       const items = (await response.json()).urgent || [];
+      if (dismissing) return;
+      shown = items.map((n) => n.id);
       render(items);
       const newest = items.reduce((max, n) => Math.max(max, n.id), 0);
       const last = Number(localStorage.getItem(SEEN_KEY) || 0);
@@ -74,14 +81,17 @@
 
   box.querySelector("[data-ack]").addEventListener("click", async () => {
     const csrf = document.querySelector("[name=csrfmiddlewaretoken]");
-    const body = new URLSearchParams({ level: "urgent" });
-    await fetch(box.dataset.readAll, {
+    const body = new URLSearchParams();
+    shown.forEach((id) => body.append("ids", String(id)));
+    render([]);
+    dismissing = fetch(box.dataset.dismiss, {
       method: "POST",
       body,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf ? csrf.value : "", "HX-Request": "true" },
-    });
-    render([]);
+      headers: { "X-CSRFToken": csrf ? csrf.value : "" },
+    }).catch(() => null);
+    await dismissing;
+    dismissing = null;
   });
 
   poll();
