@@ -26,10 +26,12 @@ from guanjia.core.web import post_action
 from guanjia.reports import services
 from guanjia.reports.models import report_due_date
 from guanjia.reports.selectors import (
+    LIST_NAMES,
     RATE_LABELS,
     ReportScope,
     daily_summary,
-    month_end_lists,
+    frozen_page,
+    month_end_page,
     monthly_figures,
     report_for,
     report_month,
@@ -93,6 +95,22 @@ def _page_url(scope: ReportScope, month: date) -> str:
     return f"{reverse('reports:monthly')}?project={project}&month={month:%Y-%m}"
 
 
+def _list_page(request: HttpRequest, name: str) -> int:
+    """The page of month-end list ``name`` shown (``?<name>_page=``); anything but a positive number is 1."""
+    raw = request.GET.get(f"{name}_page", "")
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def _list_url(request: HttpRequest, page_url: str, name: str, page: int) -> str:
+    """The report with list ``name`` at ``page``, the other lists where they are."""
+    others = "".join(
+        f"&{other}_page={_list_page(request, other)}"
+        for other in LIST_NAMES
+        if other != name and _list_page(request, other) > 1
+    )
+    return f"{page_url}&{name}_page={page}{others}#list-{name}"
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("reports:monthly")
@@ -106,12 +124,23 @@ def monthly(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, request.GET.get("project"))
     month = _month(request, request.GET.get("month"))
     report = report_for(scope, month)
+    page_url = _page_url(scope, month)
     if report is not None and report.sent_at is not None:
         figures = dict(report.figures)
-        lists = figures.pop("lists")
+        frozen = figures.pop("lists")
+        pages = {name: frozen_page(name, frozen[name], _list_page(request, name)) for name in LIST_NAMES}
     else:
         figures = monthly_figures(projects=scope.projects, month=month)
-        lists = month_end_lists(projects=scope.projects, month=month)
+        pages = {
+            name: month_end_page(name, projects=scope.projects, month=month, page=_list_page(request, name))
+            for name in LIST_NAMES
+        }
+    lists = {name: page.pop("results") for name, page in pages.items()}
+    for name, page in pages.items():
+        page["previous_url"] = _list_url(request, page_url, name, page["page"] - 1) if page["page"] > 1 else None
+        page["next_url"] = (
+            _list_url(request, page_url, name, page["page"] + 1) if page["page"] < page["pages"] else None
+        )
     complaints = figures["complaints"]
     breakdowns = {
         "grade": _labelled(complaints["by_grade"], Grade.choices),
@@ -143,13 +172,14 @@ def monthly(request: HttpRequest) -> HttpResponse:
         "tiles": _rate_tiles(figures["rates"]),
         "breakdowns": breakdowns,
         "lists": lists,
+        "list_pages": pages,
         "chart_data": chart_data,
         "report": report,
         "due_date": report_due_date(month),
         "can_send": can_send_report(request.user, scope.project) and scope.company is not None,
         "projects": list(visible_projects(request.user).order_by("name")),
         "company_choice": can_view_company_reports(request.user),
-        "page_url": _page_url(scope, month),
+        "page_url": page_url,
         "generated_at": timezone.now(),
     }
     return render(request, "reports/monthly.html", context)

@@ -10,7 +10,16 @@ which it was received (``received_at``), a return visit to the month in which it
 """
 
 from guanjia.reports.selectors.daily import daily_summary
-from guanjia.reports.selectors.lists import month_end_lists, repeat_complaints, repeat_repairs, unsatisfied_visits
+from guanjia.reports.selectors.lists import (
+    LIST_NAMES,
+    PAGE_SIZE,
+    frozen_page,
+    month_end_lists,
+    month_end_page,
+    repeat_complaints,
+    repeat_repairs,
+    unsatisfied_visits,
+)
 from guanjia.reports.selectors.monthly import (
     RATE_LABELS,
     TARGETS,
@@ -25,13 +34,17 @@ from guanjia.reports.selectors.monthly import (
 from guanjia.reports.selectors.scope import ReportScope, report_for, report_month, report_scope
 
 __all__ = [
+    "LIST_NAMES",
+    "PAGE_SIZE",
     "RATE_LABELS",
     "TARGETS",
     "ReportScope",
     "complaint_figures",
     "daily_summary",
+    "frozen_page",
     "household_figures",
     "month_end_lists",
+    "month_end_page",
     "monthly_figures",
     "rates",
     "repair_figures",
