@@ -33,5 +33,7 @@ VERB_LABELS: dict[str, Any] = {
     "complaint.group_measure": gettext_lazy("集体投诉处理"),
     "complaint.replied_in_writing": gettext_lazy("书面回复"),
     "complaint.signed": gettext_lazy("客户签名"),
+    "complaint.customer_added": gettext_lazy("客户补充反映"),
+    "complaint.related_linked": gettext_lazy("关联相似投诉"),
     "incident.created": gettext_lazy("建立事件"),
 }

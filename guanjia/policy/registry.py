@@ -184,6 +184,19 @@ _KEYS: list[PolicyKey] = [
     ),
     # C16: the manual asks for a reminder but names no lead time.
     _minutes("complaint.reply_reminder_minutes", 30, _("约定回复时间前提醒"), "C16", minimum=0, source="product"),
+    # C01: registering, the desk is shown the customer's, the unit's and similar complaints of this many days,
+    # to add to one of them instead of registering the same complaint twice.
+    PolicyKey(
+        "complaint.duplicate_window_days",
+        Kind.DAYS,
+        30,
+        _("登记时提示近期相似投诉的天数"),
+        "C01",
+        _("天"),
+        1,
+        365,
+        source="product",
+    ),
     # R02–R05 repairs
     _minutes("repair.order_minutes", 5, _("报修后填写派工单时限"), "R02"),
     _minutes("repair.notify_minutes", 5, _("通知工程部领取派工单时限"), "R02"),
@@ -324,6 +337,7 @@ ORDERED: tuple[tuple[str, ...], ...] = (
 
 #: Rule groups in the order the settings page shows them, with a title each.
 RULE_TITLES: dict[str, str | Promise] = {
+    "C01": _("C01 投诉登记"),
     "C06": _("C06 特别重大投诉界定"),
     "C07": _("C07 重大投诉界定"),
     "C08": _("C08 较大投诉界定"),

@@ -12,14 +12,17 @@ from guanjia.complaints.views.pages import (
     sign,
     signature_image,
 )
+from guanjia.complaints.views.registration_help import add_to_existing, customer_cases, similar_complaints
 
 __all__ = [
     "ACTIONS",
     "PRIMARY_ACTIONS",
     "Action",
     "act",
+    "add_to_existing",
     "board",
     "complaint_list",
+    "customer_cases",
     "customer_lookup",
     "detail",
     "incident_detail",
@@ -27,5 +30,6 @@ __all__ = [
     "register",
     "sign",
     "signature_image",
+    "similar_complaints",
     "update_facts",
 ]

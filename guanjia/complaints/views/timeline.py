@@ -59,6 +59,7 @@ DATA_LABELS: dict[str, Any] = {
     "count": gettext_lazy("处理不当次数"),
     "role": gettext_lazy("上报对象"),
     "late": gettext_lazy("超时"),
+    "related": gettext_lazy("相关投诉"),
 }
 #: Coded values shown by their label.
 _VALUE_LABELS: dict[str, dict[str, Any]] = {
