@@ -143,6 +143,41 @@ SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 15, minimum=1)
 #: Where notifications go besides the in-app inbox (SMS/email backends plug in here).
 NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["guanjia.notifications.backends.ConsoleBackend"])
 
+# --- Outgoing channels (guanjia.notifications.channels): each off until its variables are set ------------
+#: The outbox worker: attempts per message, and the first retry delay (doubled each time, at most an hour).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 30, minimum=1)
+#: Deliver right after the commit (a background thread, or a Celery task with Redis) besides the sweep.
+NOTIFY_DELIVER_ON_COMMIT = env_bool("NOTIFY_DELIVER_ON_COMMIT", True)
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
+#: SMS: "aliyun" or "tencent" (empty: texts are printed on the server console only).
+SMS_PROVIDER = env_str("SMS_PROVIDER")
+#: Template codes approved by the provider, by Guanjia's template name: "pickup_code=SMS_123,login_code=SMS_456".
+SMS_TEMPLATES = dict(item.split("=", 1) for item in env_list("SMS_TEMPLATES", []) if "=" in item)
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/")
+#: 企业微信 group robot for staff alerts: the webhook address with its key, and the levels it posts.
+WECOM_ROBOT_WEBHOOK_URL = env_str("WECOM_ROBOT_WEBHOOK_URL")
+WECOM_ROBOT_LEVELS = env_list("WECOM_ROBOT_LEVELS", ["urgent"])
+#: WeChat 公众号 template messages for residents (wechatpy).
+WECHAT_MP_APP_ID = env_str("WECHAT_MP_APP_ID")
+WECHAT_MP_APP_SECRET = env_str("WECHAT_MP_APP_SECRET")
+WECHAT_MP_API_BASE = env_str("WECHAT_MP_API_BASE", "https://api.weixin.qq.com/cgi-bin/")
+WECHAT_MP_TEMPLATES = dict(item.split("=", 1) for item in env_list("WECHAT_MP_TEMPLATES", []) if "=" in item)
+#: E-mail copies of staff notifications through Django's mail settings (EMAIL_HOST…), for these levels.
+NOTIFY_EMAIL_LEVELS = env_list("NOTIFY_EMAIL_LEVELS", [])
+#: Signed outbound webhooks for integrations (case created, status changed, deadline missed).
+OUTBOUND_WEBHOOK_URLS = env_list("OUTBOUND_WEBHOOK_URLS", [])
+OUTBOUND_WEBHOOK_SECRET = env_str("OUTBOUND_WEBHOOK_SECRET")
+
 AUTH_USER_MODEL = "accounts.User"
 # axes first: it refuses a locked-out login before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

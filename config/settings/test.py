@@ -7,6 +7,14 @@ from .base import DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "guanjia.cases.testapp"]
 NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
+# Every outgoing channel off whatever the environment says; a test turns one on against its local fake server.
+NOTIFY_DELIVER_ON_COMMIT = False
+SMS_PROVIDER = ""
+SMS_TEMPLATES = {}
+WECOM_ROBOT_WEBHOOK_URL = ""
+WECHAT_MP_APP_ID = ""
+NOTIFY_EMAIL_LEVELS = []
+OUTBOUND_WEBHOOK_URLS = []
 
 SECRET_KEY = "guanjia-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
 PII_HASH_KEY = "guanjia-test-pii-hash-key-9876543210"  # tests only; never SECRET_KEY

@@ -7,12 +7,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from guanjia.accounts.access import mask_phone
 from guanjia.accounts.models import User
+from guanjia.notifications import channels
 from guanjia.notifications.backends import Message, deliver
-from guanjia.notifications.models import Level, Notification
+from guanjia.notifications.models import Channel, Level, Notification
+from guanjia.notifications.outbox import enqueue
 
 
 def notify(
@@ -57,7 +61,66 @@ def notify(
     created = Notification.objects.bulk_create(rows, ignore_conflicts=dedupe_key is not None)
     messages = [_message(n, people[n.recipient_id]) for n in created]
     transaction.on_commit(lambda: deliver(messages))
+    if created:
+        _queue_external(created, people, now)
     return created
+
+
+def _queue_external(created: list[Notification], people: dict[int, User], now: Any) -> None:
+    """Copies through the channels that are switched on (nothing, and no query, when none is): e-mail to each
+    person for the levels of ``NOTIFY_EMAIL_LEVELS``, an SMS to each person for urgent ones (template "alert"),
+    one post to the staff group robot for the levels of ``WECOM_ROBOT_LEVELS``. Quiet hours hold the
+    non-urgent personal copies."""
+    first = created[0]
+    urgent = first.level == Level.URGENT
+    if first.level in getattr(settings, "NOTIFY_EMAIL_LEVELS", []) and channels.configured(Channel.EMAIL):
+        for n in created:
+            user = people[n.recipient_id]
+            if user.email:
+                enqueue(
+                    channel=Channel.EMAIL,
+                    recipient=user.email,
+                    recipient_display=user.display_name,
+                    kind=n.kind,
+                    payload={"subject": n.title, "body": "\n\n".join(p for p in (n.body, n.url) if p)},
+                    now=now,
+                    console_text=n.title,
+                    project=n.project,
+                    urgent=urgent,
+                    notification=n if n.pk else None,
+                    person=user,
+                )
+    if urgent and channels.configured(Channel.SMS) and "alert" in getattr(settings, "SMS_TEMPLATES", {}):
+        for n in created:
+            user = people[n.recipient_id]
+            if user.phone:
+                enqueue(
+                    channel=Channel.SMS,
+                    provider=str(getattr(settings, "SMS_PROVIDER", "")),
+                    recipient=user.phone,
+                    recipient_display=mask_phone(user.phone),
+                    kind=n.kind,
+                    payload={"template": "alert", "params": {"title": n.title[:30]}},
+                    now=now,
+                    console_text=n.title,
+                    project=n.project,
+                    urgent=True,
+                    notification=n if n.pk else None,
+                )
+    if first.level in getattr(settings, "WECOM_ROBOT_LEVELS", []) and channels.configured(Channel.WECOM):
+        names = "、".join(people[n.recipient_id].display_name for n in created)
+        content = f"**{first.title}**\n{first.body}\n> {names}".strip()
+        enqueue(
+            channel=Channel.WECOM,
+            recipient=settings.WECOM_ROBOT_WEBHOOK_URL,
+            recipient_display=str(Channel.WECOM.label),
+            kind=first.kind,
+            payload={"msgtype": "markdown", "content": content},
+            now=now,
+            console_text=first.title,
+            project=first.project,
+            urgent=urgent,
+        )
 
 
 def _message(n: Notification, user: User) -> Message:

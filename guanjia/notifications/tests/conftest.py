@@ -1,6 +1,13 @@
 import pytest
 
 from guanjia.notifications.backends import LocmemBackend
+from guanjia.notifications.tests.fakes import (  # noqa: F401 - fixtures
+    fake_aliyun,
+    fake_tencent,
+    fake_webhook,
+    fake_wechat,
+    fake_wecom,
+)
 
 
 @pytest.fixture(autouse=True)
