@@ -135,6 +135,15 @@ class CaseCounter(models.Model):
         return f"{self.prefix}{self.day:%y%m%d}:{self.last}"
 
 
+def next_due_index(case_type: str, open_statuses: tuple[str, ...]) -> models.Index:
+    """For a subclass's ``Meta.indexes``: its open cases per project, the one due next first (ties by receipt),
+    as boards read them. Partial on the kind's open statuses, so it grows with the open work, not the archive."""
+    fields = ["project", "next_due_at", "received_at", "id"]
+    return models.Index(
+        fields=fields, name=f"{case_type}_proj_next_due", condition=Q(status__in=[str(s) for s in open_statuses])
+    )
+
+
 class Case(models.Model):
     """The shared record of a complaint or a repair.
 
@@ -195,6 +204,9 @@ class Case(models.Model):
     )
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    #: The earliest pending limit of the case (None when it has none), kept by ``cases.services`` in the same
+    #: transaction as every change of a limit's state (``refresh_next_due``): boards sort on it with an index.
+    next_due_at = models.DateTimeField(_("最近时限"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     deadlines = GenericRelation(

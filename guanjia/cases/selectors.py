@@ -1,4 +1,8 @@
-"""Reads of the case core: deadline timeliness for the monthly report (S01, S05) and next limits for boards."""
+"""Reads of the case core: deadline timeliness for the monthly report (S01, S05) and next limits for boards.
+
+A case's earliest pending limit is stored on it (``Case.next_due_at``, kept by ``cases.deadlines``): a board
+orders by that column (``F("next_due_at").asc(nulls_last=True)``) and reads the limits themselves with
+``next_due_for``."""
 
 from __future__ import annotations
 
@@ -8,12 +12,10 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 
 from guanjia.cases.models import Deadline, DeadlineState
 from guanjia.estates.models import Project
-
-M = models.Model
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,3 @@ def next_due_for(subjects: Sequence[models.Model]) -> dict[int, Deadline]:
     for deadline in pending:
         result.setdefault(deadline.subject_id, deadline)
     return result
-
-
-def with_next_due(queryset: QuerySet[M]) -> QuerySet[M]:
-    """Annotate each case with ``next_due_at`` (its earliest pending limit, None when it has none) so a board
-    can sort by it: ``.order_by(F("next_due_at").asc(nulls_last=True))``."""
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    earliest = (
-        Deadline.objects.filter(subject_type=content_type, subject_id=OuterRef("pk"), state=DeadlineState.PENDING)
-        .values("subject_id")
-        .annotate(first=Min("due_at"))
-        .values("first")
-    )
-    return queryset.annotate(next_due_at=Subquery(earliest))

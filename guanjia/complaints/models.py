@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.cases.models import Case, Department
+from guanjia.cases.models import Case, Department, next_due_index
 from guanjia.complaints.grading import Grade, GradeFacts, Injury
 from guanjia.core.evidence import SignedImage
 
@@ -162,6 +162,7 @@ class Complaint(Case):
         indexes = [
             models.Index(fields=["project", "status"], name="complaint_proj_status"),
             models.Index(fields=["project", "received_at"], name="complaint_proj_recv"),
+            next_due_index("complaint", OPEN_STATUSES),
         ]
 
     def facts(self, *, customers_in_incident: int = 1) -> GradeFacts:

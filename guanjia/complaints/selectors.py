@@ -7,25 +7,27 @@ page shows in a fixed number of queries, however many complaints there are.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from guanjia.accounts.access import get_for_user, scope, staff_visible_q
 from guanjia.accounts.models import User
 from guanjia.cases.models import Deadline, Department
-from guanjia.cases.selectors import deadlines_for, next_due_for, with_next_due
+from guanjia.cases.selectors import deadlines_for, next_due_for
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import OPEN_STATUSES, Complaint, ComplaintSignature, ComplaintStatus, Incident
 from guanjia.estates.models import Customer, Project
 from guanjia.timeline.models import Event
 from guanjia.timeline.selectors import events_for
 
-#: At most this many rows on the live board; a desk with more open complaints filters.
-BOARD_LIMIT = 300
+#: Rows per page of the live board.
+BOARD_PAGE_SIZE = 50
 #: Seconds before a limit at which the board turns orange, then yellow.
 URGENT_SECONDS = 5 * 60
 SOON_SECONDS = 30 * 60
@@ -97,34 +99,73 @@ def _filtered(queryset: QuerySet[Complaint], user: Any, filters: BoardFilters) -
     return queryset
 
 
-def board(*, user: Any, project: Project | None, filters: BoardFilters, now: datetime | None = None) -> list[Complaint]:
-    """The open complaints of ``project``, the one due next first (those without a pending limit last).
-
-    Each carries ``next_due_at``, ``next_deadline`` (the Deadline, for its kind) and ``urgency``. Two queries.
-    """
-    if project is None:
-        return []
-    now = now or timezone.now()
+def _board_queryset(user: Any, project: Project, filters: BoardFilters) -> QuerySet[Complaint]:
+    """The open complaints of ``project`` the user may see, filtered, the one due next first (those without a
+    pending limit last, then by receipt): read through the partial index ``complaint_proj_next_due``."""
     queryset = scope(Complaint.objects.filter(project=project, status__in=OPEN_STATUSES), user)
-    queryset = _filtered(queryset, user, filters)
-    annotated: QuerySet[Complaint] = with_next_due(queryset).select_related(*_RELATED)  # type: ignore[assignment]
-    rows = list(annotated.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")[:BOARD_LIMIT])
+    return _filtered(queryset, user, filters).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """What one page of the board shows, read cheaply (two queries, no rows built): the figures above it, the
+    page, and ``version``, a digest of everything on the page that can change (the rows, their order, versions,
+    limits and colours, the figures). An unchanged ``version`` means an unchanged page: the poll answers 304."""
+
+    counts: dict[str, int]
+    page: Page[int]
+    keys: list[tuple[int, int, datetime | None]]
+    now: datetime
+    version: str
+
+
+def board_state(
+    *, user: Any, project: Project | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
+) -> BoardState:
+    """The figures (one aggregate over the open complaints: open, overdue, due within 30 minutes, critical or
+    major) and the keys of page ``page`` (``BOARD_PAGE_SIZE`` rows; a page out of range shows the last)."""
+    now = now or timezone.now()
+    if project is None:
+        counts = {"open": 0, "overdue": 0, "soon": 0, "serious": 0}
+        keys: list[tuple[int, int, datetime | None]] = []
+        paged = Paginator(range(0), BOARD_PAGE_SIZE).get_page(1)
+    else:
+        queryset = _board_queryset(user, project, filters)
+        counts = queryset.order_by().aggregate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(next_due_at__lte=now)),
+            soon=Count("id", filter=Q(next_due_at__gt=now, next_due_at__lt=now + timedelta(seconds=SOON_SECONDS))),
+            serious=Count("id", filter=Q(grade__in=(Grade.CRITICAL, Grade.MAJOR))),
+        )
+        paged = Paginator(range(counts["open"]), BOARD_PAGE_SIZE).get_page(page)
+        window = queryset.values_list("id", "version", "next_due_at")
+        keys = list(window[paged.start_index() - 1 : paged.end_index()]) if counts["open"] else []
+    shown = [(pk, version, due.isoformat() if due else "", urgency(due, now)) for pk, version, due in keys]
+    digest = hashlib.sha256(repr((sorted(counts.items()), paged.number, shown)).encode()).hexdigest()[:32]
+    return BoardState(counts=counts, page=paged, keys=keys, now=now, version=digest)
+
+
+def board_rows(state: BoardState) -> list[Complaint]:
+    """The complaints of ``state``'s page, in its order, each with ``next_deadline`` (the Deadline, for its kind)
+    and ``urgency``: two queries."""
+    ids = [pk for pk, _version, _due in state.keys]
+    if not ids:
+        return []
+    found = Complaint.objects.select_related(*_RELATED).in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
     upcoming = next_due_for(rows)
     for complaint in rows:
         complaint.next_deadline = upcoming.get(complaint.pk)  # type: ignore[attr-defined]
-        complaint.urgency = urgency(complaint.next_due_at, now)  # type: ignore[attr-defined]
+        complaint.urgency = urgency(complaint.next_due_at, state.now)  # type: ignore[attr-defined]
     return rows
 
 
-def board_counts(rows: list[Complaint]) -> dict[str, int]:
-    """The figures above the board: open, overdue, due within 30 minutes, critical or major."""
-    levels = [getattr(c, "urgency", "none") for c in rows]
-    return {
-        "open": len(rows),
-        "overdue": levels.count("overdue"),
-        "soon": levels.count("urgent") + levels.count("soon"),
-        "serious": len([c for c in rows if c.grade in {Grade.CRITICAL, Grade.MAJOR}]),
-    }
+def board(
+    *, user: Any, project: Project | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
+) -> list[Complaint]:
+    """Page ``page`` of the open complaints of ``project``, the one due next first (those without a pending limit
+    last). Each carries ``next_due_at``, ``next_deadline`` and ``urgency``."""
+    return board_rows(board_state(user=user, project=project, filters=filters, now=now, page=page))
 
 
 def complaint_list(*, user: Any, project: Project | None, filters: BoardFilters) -> QuerySet[Complaint]:

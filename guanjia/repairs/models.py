@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from guanjia.cases.files import IMAGE_TYPES
-from guanjia.cases.models import Case
+from guanjia.cases.models import Case, next_due_index
 from guanjia.core.evidence import SignedImage, StoredImage
 
 
@@ -219,6 +219,7 @@ class Repair(Case):
             models.Index(fields=["project", "status"], name="repair_proj_status"),
             models.Index(fields=["project", "received_at"], name="repair_proj_recv"),
             models.Index(fields=["assignee", "status"], name="repair_assignee_status"),
+            next_due_index("repair", OPEN_STATUSES),
         ]
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -14,7 +14,7 @@ from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import Role, User
 from guanjia.cases.kinds import case_kind
 from guanjia.cases.models import Deadline
-from guanjia.cases.selectors import Timeliness, deadlines_for, timeliness, with_next_due
+from guanjia.cases.selectors import Timeliness, deadlines_for, timeliness
 from guanjia.core.periods import month_bounds
 from guanjia.estates.models import Project
 from guanjia.notifications.selectors import staff_with_roles
@@ -78,7 +78,7 @@ def repair_list(
             | Q(customer_name__icontains=term)
             | Q(location__icontains=term)
         )
-    return cast(QuerySet[Repair], with_next_due(rows).order_by("-received_at", "-id"))
+    return rows.order_by("-received_at", "-id")
 
 
 def repairs_for_technician(user: Any) -> QuerySet[Repair]:
@@ -89,8 +89,7 @@ def repairs_for_technician(user: Any) -> QuerySet[Repair]:
     )
     mine = Q(assignee=user, status__in=(RepairStatus.ACCEPTED, RepairStatus.ARRIVED, RepairStatus.IN_PROGRESS))
     rows = _orders(user).filter(mine | waiting)
-    ordered = with_next_due(rows).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
-    return cast(QuerySet[Repair], ordered)
+    return rows.order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
 def repair_for_user(user: Any, pk: Any) -> Repair:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -38,3 +40,38 @@ def record(
         data=data or {},
         reason=reason,
     )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event for ``record_many``: the same fields as ``record`` takes."""
+
+    subject: models.Model
+    verb: str
+    actor: Any | None = None
+    project: Any | None = None
+    data: dict[str, Any] | None = None
+    reason: str = ""
+    at: Any | None = None
+
+
+def record_many(entries: Sequence[Entry]) -> list[Event]:
+    """Append many events in one INSERT (a batch of the deadline sweep), in the order given; same rules as
+    ``record``: inside the transaction of the changes they record."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_many() must run inside the transaction of the changes it records")
+    now = timezone.now()
+    events = [
+        Event(
+            at=entry.at or now,
+            actor=entry.actor if getattr(entry.actor, "is_authenticated", False) else None,
+            project=entry.project if entry.project is not None else getattr(entry.subject, "project", None),
+            subject_type=ContentType.objects.get_for_model(entry.subject),
+            subject_id=entry.subject.pk,
+            verb=entry.verb,
+            data=entry.data or {},
+            reason=entry.reason,
+        )
+        for entry in entries
+    ]
+    return Event.objects.bulk_create(events) if events else []

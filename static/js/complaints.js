@@ -31,11 +31,17 @@
 
   // Countdowns run on the server's clock, not this device's: a desk PC whose clock is off would otherwise show
   // every limit early or late. Each render of the board list says when the server made it (data-refreshed).
+  // An unchanged poll is answered 304 and the browser hands back the list it already had, with its old
+  // data-refreshed: only a new render sets the clock again.
   let skew = 0;
+  let synced = "";
   function syncClock() {
     const list = document.querySelector("[data-refreshed]");
-    const server = list ? Date.parse(list.dataset.refreshed) : NaN;
-    if (!Number.isNaN(server)) skew = server - Date.now();
+    const stamp = list ? list.dataset.refreshed : "";
+    const server = Date.parse(stamp);
+    if (stamp === synced || Number.isNaN(server)) return;
+    synced = stamp;
+    skew = server - Date.now();
   }
 
   function tick() {

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.db.models import F
 
-from guanjia.cases.selectors import deadlines_for, next_due_for, timeliness, with_next_due
+from guanjia.cases.selectors import deadlines_for, next_due_for, timeliness
 from guanjia.cases.services import deadline_meet, deadline_set, sweep
 from guanjia.cases.testapp.models import Ticket
 from guanjia.cases.tests.helpers import NOW, make_ticket
@@ -48,9 +48,7 @@ def test_boards_get_the_next_limit_of_each_case_in_one_query(world, django_asser
         nxt = next_due_for([a, b, c])
 
     assert nxt == {a.pk: soonest, b.pk: only}
-    ordered = with_next_due(Ticket.objects.filter(pk__in=[a.pk, b.pk, c.pk])).order_by(
-        F("next_due_at").asc(nulls_last=True)
-    )
+    ordered = Ticket.objects.filter(pk__in=[a.pk, b.pk, c.pk]).order_by(F("next_due_at").asc(nulls_last=True))
     assert [(t.pk, t.next_due_at) for t in ordered] == [(a.pk, NOW + 10 * MIN), (b.pk, NOW + 60 * MIN), (c.pk, None)]
     assert [d.kind for d in deadlines_for(a)] == ["response", "resolve"]
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from guanjia.cases.models import Deadline
-from guanjia.cases.services import deadline_set
+from guanjia.cases.services import deadline_cancel, deadline_set
 from guanjia.complaints import selectors, services
 from guanjia.complaints.models import Complaint
 
@@ -25,7 +24,7 @@ def register(world, actor=None, **kw):
 
 def due_in(complaint, minutes: float, kind: str = "response") -> None:
     """Leave the complaint one pending limit, due in ``minutes`` (negative: overdue, not yet swept)."""
-    Deadline.objects.filter(complaint=complaint).update(state="cancelled")
+    deadline_cancel(subject=complaint, at=timezone.now())
     due = timezone.now() + timedelta(minutes=minutes)
     deadline_set(subject=complaint, kind=kind, due_at=due, now=due - timedelta(minutes=1))
 
@@ -52,7 +51,7 @@ def test_board_lists_open_complaints_next_due_first_with_countdown_data(world, w
     assert 'data-overdue="已超时"' in html
     assert "complaints.js" in html
     assert 'hx-trigger="every 10s"' in html
-    assert 'id="urgent-alerts"' in html  # banner + sound for urgent notifications
+    assert 'id="urgent-alerts"' not in html  # the desk reads urgent notifications in its inbox (issue 15)
 
 
 @pytest.mark.parametrize(("minutes", "colour"), [(-1, "overdue"), (3, "urgent"), (20, "soon"), (90, "normal")])
@@ -138,7 +137,7 @@ def test_outsider_sees_nothing_on_board_and_list(world, web_as):
 
 def test_board_selector_orders_without_limits_last(world):
     with_limit, without = register(world), register(world)
-    Deadline.objects.filter(complaint=without).update(state="cancelled")
+    deadline_cancel(subject=without, at=timezone.now())
     result = selectors.board(user=world.front_desk, project=world.estate, filters=selectors.BoardFilters())
     assert [c.pk for c in result] == [with_limit.pk, without.pk]
     assert result[0].next_deadline is not None and result[1].urgency == "none"
@@ -155,6 +154,6 @@ def test_board_and_list_render_in_english(world, web_as):
 def test_new_critical_complaint_reaches_the_boards_urgent_alert_feed(world, web_as):
     complaint = register(world, facts={"deaths": 1})
     client = web_as(world.supervisor)
-    assert 'data-feed="/notifications/urgent/"' in client.get(BOARD).content.decode()
+    assert 'data-feed="/alerts/"' in client.get(BOARD).content.decode()
     feed = client.get(reverse("notifications:urgent")).json()["urgent"]
     assert any(complaint.number in item["title"] for item in feed)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from guanjia.accounts.models import Role, User
 from guanjia.cases.models import Deadline, DeadlineState
 from guanjia.complaints.models import OPEN_STATUSES, Complaint, Incident
-from guanjia.complaints.selectors import BoardFilters, board, board_counts
+from guanjia.complaints.selectors import BoardFilters, board, board_state
 from guanjia.core.clean import phone
 from guanjia.desk import demo
 from guanjia.dutylog.models import Handover, HandoverStatus, Shift
@@ -189,7 +189,7 @@ def test_load_demo_loads_four_weeks_of_cases_through_the_services(capsys):
     supervisor = User.objects.get(username="kefuzhuguan")
     binjiang = Project.objects.get(code="binjiang")
     rows = board(user=supervisor, project=binjiang, filters=BoardFilters(), now=now)
-    counts = board_counts(rows)
+    counts = board_state(user=supervisor, project=binjiang, filters=BoardFilters(), now=now).counts
     assert counts["open"] >= 5
     assert all(c.status in OPEN_STATUSES for c in rows)
     assert counts["overdue"] == 0
