@@ -23,6 +23,7 @@ from guanjia.residents.presenters import me_payload
 from guanjia.residents.progress import pending_payload
 from guanjia.residents.reports import report_submit
 from guanjia.residents.selectors import household_case, household_cases
+from guanjia.residents.visits import household_visits, visit_answer, visit_payload
 
 
 class ResidentView(APIView):
@@ -206,3 +207,44 @@ class ResidentRepairView(_CaseDetail):
 @extend_schema(tags=["resident"], responses={200: OpenApiResponse(description=_("一件投诉建议及其通俗进度"))})
 class ResidentComplaintView(_CaseDetail):
     kind = ReportKind.COMPLAINT
+
+
+class VisitAnswerSerializer(StrictSerializer):
+    satisfaction = serializers.IntegerField(label=_("满意度"), min_value=1, max_value=5)
+    comment = serializers.CharField(label=_("意见"), max_length=1000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(tags=["resident"])
+class ResidentVisitsView(ResidentView):
+    """The household's return visits; those waiting for an answer have ``can_answer``."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("本户的回访"))})
+    def get(self, request: Request) -> Response:
+        visits = household_visits(api_household(request)).order_by("-planned_at", "-pk")[:50]
+        return Response([visit_payload(v) for v in visits])
+
+
+@extend_schema(tags=["resident"])
+class ResidentVisitAnswerView(ResidentView):
+    """The customer's own answer to a return visit (V05): satisfaction 1–5 and a comment. An unsatisfied
+    answer (1–2) opens the same review and rectification as one taken by phone (V06)."""
+
+    @extend_schema(
+        request=VisitAnswerSerializer,
+        responses={
+            200: OpenApiResponse(description=_("已记录")),
+            404: OpenApiResponse(description=_("不是本户的回访")),
+            409: OpenApiResponse(description=_("该回访已完成、已取消或须上门回访")),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        body = VisitAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        visit = visit_answer(
+            household=api_household(request),
+            visit_id=pk,
+            satisfaction=body.validated_data["satisfaction"],
+            comment=body.validated_data["comment"],
+            now=timezone.now(),
+        )
+        return Response(visit_payload(visit))

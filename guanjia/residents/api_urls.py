@@ -12,4 +12,8 @@ urlpatterns = [
     re_path(r"^repairs/(?P<pk>[0-9]+)/?$", api.ResidentRepairView.as_view(), name="resident-repair"),
     re_path(r"^complaints/?$", api.ResidentComplaintsView.as_view(), name="resident-complaints"),
     re_path(r"^complaints/(?P<pk>[0-9]+)/?$", api.ResidentComplaintView.as_view(), name="resident-complaint"),
+    re_path(r"^return-visits/?$", api.ResidentVisitsView.as_view(), name="resident-visits"),
+    re_path(
+        r"^return-visits/(?P<pk>[0-9]+)/answer/?$", api.ResidentVisitAnswerView.as_view(), name="resident-visit-answer"
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanjia.residents import case_views, desk_views, views
+from guanjia.residents import case_views, desk_views, views, visit_views
 
 app_name = "residents"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("complaints/", case_views.case_list, {"kind": "complaint"}, name="complaints"),
     path("complaints/new/", case_views.case_new, {"kind": "complaint"}, name="complaint_new"),
     path("complaints/<int:pk>/", case_views.case_detail, {"kind": "complaint"}, name="complaint"),
+    path("visits/", visit_views.visit_list, name="visits"),
+    path("visits/<int:pk>/answer/", visit_views.visit_answer_page, name="visit_answer"),
     # The desk's side (staff login): online reports waiting to be accepted.
     path("desk/", desk_views.inbox, name="desk_inbox"),
     path("desk/<int:pk>/accept/", desk_views.accept, name="desk_accept"),
