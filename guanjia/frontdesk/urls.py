@@ -17,6 +17,7 @@ urlpatterns = [
     path("custody/<int:pk>/dispose/", views.dispose, name="dispose"),
     path("visitors/", views.visitor_register, name="visitor_register"),
     path("visitors/passes/", views.visitor_pass_create, name="visitor_pass_create"),
+    path("visitors/<int:pk>/phone/", views.visitor_phone, name="visitor_phone"),
     path("visitors/<int:pk>/<slug:action>/", views.visitor_action, name="visitor_action"),
     path("archive/units/<int:unit_pk>/", views.archive_record, name="archive_record"),
 ]

@@ -53,6 +53,7 @@ from guanjia.frontdesk.services.visitors import (
     visitor_register,
     visitor_sign_out,
     visitor_verify,
+    visitor_reveal_phone,
 )
 
 __all__ = [
@@ -86,3 +87,4 @@ __all__ = [
     "visitor_sign_out",
     "visitor_verify",
 ]
+    "visitor_reveal_phone",

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import can_keep_ledgers
+from guanjia.accounts.access import can_keep_ledgers, can_reveal_phone
 from guanjia.accounts.models import User
 from guanjia.core import clean
 from guanjia.core.errors import ConflictError
@@ -215,3 +215,12 @@ def visitor_sign_out(*, visitor: Visitor, actor: User, slip_returned: bool = Tru
         fields={"left_at": timezone.now(), "slip_returned": slip_returned},
         data={"slip_returned": slip_returned},
     )
+
+
+def visitor_reveal_phone(*, visitor: Visitor, actor: User) -> str:
+    """The visitor's number in full, for a role that calls people (``access.can_reveal_phone``); every reveal is
+    on the visitor's timeline, as a customer's is."""
+    _require(can_reveal_phone(actor) and can_keep_ledgers(actor, visitor.project_id))
+    with transaction.atomic():
+        record(subject=visitor, verb="pii.phone_revealed", actor=actor)
+    return visitor.phone

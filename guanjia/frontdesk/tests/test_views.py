@@ -118,6 +118,33 @@ def test_f01_visitor_phone_is_masked_for_a_role_that_does_not_need_it(world, web
     assert "136****1111" in page and "13600001111" not in page
 
 
+def test_f01_visitor_phone_is_masked_at_the_counter_and_each_reveal_is_recorded(world, web_as):
+    from guanjia.accounts.models import Role
+    from guanjia.testing.factories import make_staff
+    from guanjia.timeline.models import Event
+
+    visitor = services.visitor_register(
+        project=world.estate, name="周访客", host_unit=world.unit, phone="13600001111", actor=world.front_desk
+    )
+    client = web_as(world.front_desk)
+    page = client.get(HOME, {"tab": "visitors"}).content.decode()
+    assert "136****1111" in page and "13600001111" not in page
+    assert reverse("frontdesk:visitor_phone", args=[visitor.pk]) in page
+    revealed = client.post(reverse("frontdesk:visitor_phone", args=[visitor.pk]))
+    assert revealed.status_code == 200 and "13600001111" in revealed.content.decode()
+    events = Event.objects.for_subject(visitor).filter(verb="pii.phone_revealed")
+    assert [e.actor_id for e in events] == [world.front_desk.pk]
+    # a role that does not call people gets no button, and the address refuses it (nothing recorded)
+    guard = make_staff(Role.SECURITY, projects=(world.estate,))
+    guard_client = web_as(guard)
+    assert (
+        reverse("frontdesk:visitor_phone", args=[visitor.pk])
+        not in guard_client.get(HOME, {"tab": "visitors"}).content.decode()
+    )
+    assert guard_client.post(reverse("frontdesk:visitor_phone", args=[visitor.pk])).status_code == 403
+    assert events.count() == 1
+
+
 def test_f02_outsider_sees_nothing_and_cannot_write(world, web_as):
     item = parcel(world).obj
     visitor = services.visitor_register(

@@ -75,6 +75,9 @@ def test_r02_print_page_has_three_copies_and_signature_lines(world, web_as, acce
         "@page" and "维修人员",
     ):
         assert part in text
+    # 开单人 is the clerk who registered the order, on each of the three copies
+    registered = f"开单人：<i>{accepted.registered_by.display_name}</i>"
+    assert accepted.registered_by.display_name and text.count(registered) == 3
 
 
 def test_r02_desk_writes_the_order_and_tells_the_department_from_the_order_page(world, web_as, log, tap):
