@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,8 @@ from guanjia.visits.models import (
     ReturnVisit,
     VisitStatus,
 )
+from guanjia.workdays.calendar import is_workday, load_calendar, next_workday
+from guanjia.workdays.deadlines import due_day
 
 #: V08: the roles with a monthly quota of complaint return visits (the CS-center manager, here the CS supervisor,
 #: and the head of the management office, here the office manager); the numbers are policy data
@@ -54,6 +56,21 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+#: "My visits" also lists what falls due on this many next working days (the day's work can be planned ahead).
+UPCOMING_WORKING_DAYS = 3
+#: At most this many upcoming visits are listed; the rest are counted.
+UPCOMING_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class DayVisits:
+    """The open visits falling due on one of the next working days (a visit due on a day off in between is
+    listed under the working day after it)."""
+
+    day: date
+    visits: list[ReturnVisit]
+
+
 @dataclass(frozen=True)
 class MyVisits:
     overdue: list[ReturnVisit]
@@ -61,17 +78,35 @@ class MyVisits:
     retries: list[ReturnVisit]
     door_followups: list[ReturnVisit]
     upcoming_count: int
+    upcoming: list[DayVisits] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return len(self.overdue) + len(self.today) + len(self.retries) + len(self.door_followups)
 
+    @property
+    def upcoming_visits(self) -> list[ReturnVisit]:
+        return [v for day in self.upcoming for v in day.visits]
+
+
+def _by_working_day(visits: list[ReturnVisit], days: list[date], cal: Any) -> list[DayVisits]:
+    grouped: dict[date, list[ReturnVisit]] = {day: [] for day in days}
+    for v in visits:
+        assert v.due_at is not None
+        day = due_day(v.due_at)
+        if not is_workday(cal, day):
+            day = next_workday(cal, day)
+        grouped.setdefault(min(day, days[-1]), []).append(v)
+    return [DayVisits(day, grouped[day]) for day in days]
+
 
 def my_visits_today(user: Any, now: datetime | None = None) -> MyVisits:
     """'My visits today' (V02, V05, V07): the open visits of the user's role that are overdue, due by the end of
-    today or to be called again today; for the front desk also the door-to-door follow-ups (V07)."""
+    today or to be called again today; for the front desk also the door-to-door follow-ups (V07); and what
+    falls due on the next ``UPCOMING_WORKING_DAYS`` working days of the calendar (``workdays``), by day."""
     now = now or timezone.now()
-    _, end = _day_bounds(timezone.localtime(now).date())
+    today_date = timezone.localtime(now).date()
+    _, end = _day_bounds(today_date)
     rows = visits_for(user).filter(status__in=OPEN)
     mine = rows.filter(visitor_role=getattr(user, "role", ""))
     door: list[ReturnVisit] = []
@@ -82,8 +117,25 @@ def my_visits_today(user: Any, now: datetime | None = None) -> MyVisits:
     overdue = [v for v in due_now if v.due_at is not None and v.due_at <= now]
     retries = [v for v in due_now if v not in overdue and v.retry_at is not None and v.retry_at < end]
     today = [v for v in due_now if v not in overdue and v not in retries]
-    upcoming = mine.filter(Q(due_at__gt=end) | Q(due_at__isnull=True)).exclude(pk__in=door_ids)
-    return MyVisits(overdue, today, retries, door, upcoming.filter(retry_at__isnull=True).count())
+    cal = load_calendar()
+    days: list[date] = []
+    for _n in range(UPCOMING_WORKING_DAYS):
+        following = next_workday(cal, days[-1] if days else today_date)
+        if following == date.max:
+            break
+        days.append(following)
+    later = (
+        mine.filter(Q(due_at__gt=end) | Q(due_at__isnull=True))
+        .exclude(pk__in=door_ids)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__gte=end))
+    )
+    upcoming: list[DayVisits] = []
+    if days:
+        _, window_end = _day_bounds(days[-1])
+        soon = list(later.filter(due_at__lte=window_end).order_by("due_at", "id")[:UPCOMING_LIMIT])
+        upcoming = _by_working_day(soon, days, cal)
+        later = later.exclude(due_at__lte=window_end)
+    return MyVisits(overdue, today, retries, door, later.count(), upcoming)
 
 
 def review_queue(user: Any) -> QuerySet[ReturnVisit]:

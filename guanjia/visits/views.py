@@ -22,6 +22,7 @@ from guanjia.accounts.access import (
     can_export_visits,
     can_manage_campaigns,
     can_record_visit,
+    can_reveal_phone,
     can_review_visit,
     can_supervise_visits,
     can_visit_households,
@@ -35,8 +36,6 @@ from guanjia.core.errors import TransitionError
 from guanjia.core.periods import parse_month
 from guanjia.core.web import post_action
 from guanjia.estates.models import Building, Customer
-from guanjia.timeline.labels import verb_label
-from guanjia.timeline.selectors import events_for
 from guanjia.visits import selectors, services
 from guanjia.visits.models import (
     HouseholdVisit,
@@ -47,6 +46,7 @@ from guanjia.visits.models import (
     Satisfaction,
     VisitSignature,
 )
+from guanjia.visits.story import case_story
 from guanjia.workdays.deadlines import due_day
 
 
@@ -82,20 +82,16 @@ def _decorate(visits: list[ReturnVisit]) -> list[ReturnVisit]:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """V02, V05, V07: what the visitor has to do today, on a phone."""
+    """V02, V05, V07: what the visitor has to do today, on a phone, and what falls due on the next working days."""
     today = selectors.my_visits_today(request.user)
-    _decorate([*today.overdue, *today.today, *today.retries, *today.door_followups])
+    _decorate([*today.overdue, *today.today, *today.retries, *today.door_followups, *today.upcoming_visits])
     return render(request, "visits/mine.html", {"mine": today, "now": timezone.now()})
 
 
 def _case_record(visit: ReturnVisit) -> dict[str, Any]:
     case = visit.case
-    events = []
-    if case is not None:
-        for event in events_for(case).select_related("actor").order_by("at", "id"):
-            event.label = verb_label(event.verb)  # type: ignore[attr-defined]
-            events.append(event)
-    return {"case": case, "events": events}
+    story, earlier = case_story(case)
+    return {"case": case, "story": story, "story_earlier": earlier}
 
 
 @login_required
@@ -151,6 +147,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         and not item.reviewed_at,
         "decisions": ReviewDecision.choices,
         "attempts": list(item.attempts.select_related("by")),
+        "can_call": can_reveal_phone(request.user) and item.customer_id is not None and item.is_open,
         **_case_record(item),
     }
     return render(request, "visits/visit.html", context, status=400 if errors else 200)
