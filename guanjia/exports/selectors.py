@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
     BooleanField,
-    Case,
-    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -25,7 +25,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, NullIf
 from django.utils import timezone
@@ -180,13 +179,33 @@ class Sheet:
     headers: tuple[tuple[str, int], ...]
     rows: QuerySet[Any, Any]
     to_row: Callable[[dict[str, Any]], tuple[Any, ...]]
+    #: Adds to a chunk of rows what is read once per chunk rather than per row (None: nothing to add).
+    enrich: Callable[[list[dict[str, Any]]], None] | None = None
 
 
-def _deadline(model: type[Any], kind: str, field: str) -> Subquery:
-    limits = Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(model), subject_id=OuterRef("pk"), kind=kind
-    ).exclude(state=DeadlineState.CANCELLED)
-    return Subquery(limits.order_by("-id").values(field)[:1])
+def _latest_limits(model: type[Any], kinds: dict[str, tuple[str, str]]) -> Callable[[list[dict[str, Any]]], None]:
+    """Enrich a chunk of rows (with ``id``) with the latest non-cancelled limit of each kind: ``kinds`` maps a
+    limit kind to the keys its ``due_at`` and ``met_at`` are stored under. One query per chunk (the limits of
+    the chunk's cases, read by the deadlines' subject index) instead of a correlated subquery per cell."""
+    subject_type = ContentType.objects.get_for_model(model)
+
+    def enrich(rows: list[dict[str, Any]]) -> None:
+        latest: dict[tuple[int, str], tuple[Any, Any]] = {}
+        limits = (
+            Deadline.objects.filter(
+                subject_type=subject_type, subject_id__in=[r["id"] for r in rows], kind__in=list(kinds)
+            )
+            .exclude(state=DeadlineState.CANCELLED)
+            .order_by("id")
+            .values_list("subject_id", "kind", "due_at", "met_at")
+        )
+        for subject_id, kind, due_at, met_at in limits:
+            latest[(subject_id, kind)] = (due_at, met_at)  # ordered by id: the last one wins
+        for row in rows:
+            for kind, (due_key, met_key) in kinds.items():
+                row[due_key], row[met_key] = latest.get((row["id"], kind), (None, None))
+
+    return enrich
 
 
 def _first_phone() -> Subquery:
@@ -199,19 +218,16 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
     rows = (
         Complaint.objects.filter(project=project, received_at__gte=period.start_at, received_at__lt=period.end_at)
         .order_by("received_at", "id")
-        .annotate(
-            phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()),
-            response_due=_deadline(Complaint, "response", "due_at"),
-            response_met=_deadline(Complaint, "response", "met_at"),
-            resolve_due=_deadline(Complaint, "resolve", "due_at"),
-            resolve_met=_deadline(Complaint, "resolve", "met_at"),
-        )
+        .annotate(phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()))
         .values(
-            "number", "received_at", "customer__name", "customer_name", "phone", *UNIT_FIELDS, "location", "channel",
-            "against_department", "grade", "nature", "status", "description", "customer_request", "response_due",
-            "response_met", "resolve_due", "completed_at", "resolve_met", "result",
+            "id", "number", "received_at", "customer__name", "customer_name", "phone", *UNIT_FIELDS, "location",
+            "channel", "against_department", "grade", "nature", "status", "description", "customer_request",
+            "completed_at", "result",
         )
     )  # fmt: skip
+    limits = _latest_limits(
+        Complaint, {"response": ("response_due", "response_met"), "resolve": ("resolve_due", "resolve_met")}
+    )
     channel, department, grade = _labels(Channel), _labels(Department), _labels(Grade)
     nature, status = _labels(Nature), _labels(ComplaintStatus)
 
@@ -231,7 +247,7 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
         (_("客户要求"), 24), (_("响应期限"), 18), (_("是否按时响应"), 8), (_("处理期限"), 18), (_("完成时间"), 18),
         (_("是否按时完成"), 8), (_("处理结果"), 40),
     )  # fmt: skip
-    return Sheet(_("投诉"), headers, rows, to_row)
+    return Sheet(_("投诉"), headers, rows, to_row, limits)
 
 
 def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
@@ -274,25 +290,13 @@ def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
 
 
 def return_visit_sheet(project: Project, period: Period, now: datetime) -> Sheet:
-    number_of: dict[int, Subquery] = {
-        ContentType.objects.get_for_model(model).pk: Subquery(
-            model.objects.filter(pk=OuterRef("object_id")).values("number")[:1]
-        )
-        for model in (Complaint, Repair)
-    }
     rows = (
         visits_in_period(ReturnVisit.objects.filter(project=project), period)
         .order_by("due_at", "id")
-        .annotate(
-            case_number=Case(
-                *(When(content_type_id=ct, then=sub) for ct, sub in number_of.items()),
-                default=Value(""),
-                output_field=CharField(),
-            )
-        )
         .values(
-            "case_type", "case_number", "customer__name", *UNIT_FIELDS, "due_at", "visitor_role", "visitor__name",
-            "method", "status", "done_at", "satisfaction", "unsatisfied", "shortfalls", "suggestions",
+            "case_type", "content_type_id", "object_id", "customer__name", *UNIT_FIELDS, "due_at", "visitor_role",
+            "visitor__name", "method", "status", "done_at", "satisfaction", "unsatisfied", "shortfalls",
+            "suggestions",
         )
     )  # fmt: skip
     case_type, role, method = _labels(CaseType), _labels(Role), _labels(Method)
@@ -313,7 +317,22 @@ def return_visit_sheet(project: Project, period: Period, now: datetime) -> Sheet
         (_("回访人"), 10), (_("方式"), 10), (_("状态"), 10), (_("完成时间"), 18), (_("满意度"), 10),
         (_("是否满意"), 8), (_("是否按时"), 8), (_("缺陷与不足"), 30), (_("意见和建议"), 30),
     )  # fmt: skip
-    return Sheet(_("回访"), headers, rows, to_row)
+    return Sheet(_("回访"), headers, rows, to_row, _case_numbers)
+
+
+def _case_numbers(rows: list[dict[str, Any]]) -> None:
+    """Each visit's case number (complaints and repairs; other kinds have none), one query per kind per chunk."""
+    wanted: dict[int, set[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["content_type_id"], set()).add(row["object_id"])
+    numbers: dict[tuple[int, int], str] = {}
+    for model in (Complaint, Repair):
+        type_id = ContentType.objects.get_for_model(model).pk
+        if type_id in wanted:
+            found = model.objects.filter(pk__in=wanted[type_id]).values_list("pk", "number")
+            numbers.update({(type_id, pk): number for pk, number in found})
+    for row in rows:
+        row["case_number"] = numbers.get((row["content_type_id"], row["object_id"]), "")
 
 
 def visits_in_period(visits: QuerySet[ReturnVisit], period: Period) -> QuerySet[ReturnVisit]:
@@ -424,8 +443,21 @@ def export_row_count(request: ExportRequest) -> int:
 
 
 def iter_rows(sheet: Sheet) -> Iterator[tuple[Any, ...]]:
-    for row in sheet.rows.iterator(chunk_size=CHUNK_SIZE):
-        yield sheet.to_row(row)
+    """The sheet's rows, read CHUNK_SIZE at a time (plain values, no model instances), each chunk enriched
+    with one query per kind of extra (``Sheet.enrich``)."""
+    rows = sheet.rows.iterator(chunk_size=CHUNK_SIZE)
+    to_row = sheet.to_row
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        if sheet.enrich is not None:
+            sheet.enrich(chunk)
+        for row in chunk:
+            yield to_row(row)
+
+
+def direct_max_rows() -> int:
+    """Exports with more rows than this are answered with a job (202) instead of the file; the setting
+    ``EXPORT_DIRECT_MAX_ROWS`` overrides the default."""
+    return int(getattr(settings, "EXPORT_DIRECT_MAX_ROWS", DIRECT_MAX_ROWS))
 
 
 # --- Jobs and the kept monthly exports -----------------------------------------------------------------------
