@@ -41,6 +41,7 @@ from guanjia.frontdesk.models import (
     Visitor,
 )
 from guanjia.frontdesk.selectors import custody_items_for, units_matching, visitors_for, visitors_inside
+from guanjia.notifications.status import latest_by_ref, status_text
 
 TABS = {
     "parcels": (CustodyKind.PARCEL, CustodyKind.MAIL, CustodyKind.LEFT_ITEM),
@@ -197,6 +198,7 @@ def home(request: HttpRequest) -> HttpResponse:
             kind__in=kinds
         )
         context["items"] = list(rows.order_by("received_at", "id")[:LIST_LIMIT])
+        _attach_code_status(context["items"])
         context["done"] = list(
             custody_items_for(request.user, project_id=project.pk)
             .filter(kind__in=kinds)
@@ -255,12 +257,27 @@ def receive(request: HttpRequest) -> HttpResponse:
     item = issued.obj
     text = _("已登记：%(what)s %(who)s") % {"what": item.get_kind_display(), "who": item.owner_label}
     if issued.code:
-        if item.code_sent_to:
-            text += _("。取件码 %(code)s 已发送至 %(phone)s") % {"code": issued.code, "phone": item.code_sent_to}
-        else:
-            text += _("。取件码 %(code)s（无手机号，请告知收件人）") % {"code": issued.code}
+        text = _("%(registered)s。%(code)s") % {"registered": text, "code": _code_message(item, issued.code)}
     messages.success(request, text)
     return _back(tab)
+
+
+def _code_message(item: CustodyItem, code: str) -> str:
+    """The pickup code and what really became of its SMS (sent, failed, not configured…)."""
+    ref = services.custody_ref(item)
+    delivery = latest_by_ref([ref]).get(ref) if item.code_sent_to else None
+    if delivery is None:
+        return _("取件码 %(code)s（无手机号，请告知收件人）") % {"code": code}
+    return _("取件码 %(code)s：%(status)s") % {"code": code, "status": status_text(delivery)}
+
+
+def _attach_code_status(items: list[CustodyItem]) -> None:
+    """Each item's latest pickup-code SMS status, as ``item.code_status`` (text) and ``item.code_state``."""
+    found = latest_by_ref(services.custody_ref(i) for i in items if i.code_sent_to)
+    for item in items:
+        delivery = found.get(services.custody_ref(item))
+        setattr(item, "code_status", status_text(delivery))  # noqa: B010 - a display attribute, not a field
+        setattr(item, "code_state", delivery.status if delivery else "")  # noqa: B010
 
 
 @ledger_write("parcels")
@@ -308,8 +325,7 @@ def resend_code(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request)
     item = get_for_user(CustodyItem.objects.filter(project=project), request.user, pk)
     issued = services.custody_resend_code(item=item, actor=request.user)  # type: ignore[arg-type]
-    sent = item.code_sent_to or _("（无手机号，请告知收件人）")
-    messages.success(request, _("新取件码 %(code)s %(sent)s") % {"code": issued.code, "sent": sent})
+    messages.success(request, _("已换新码。%(message)s") % {"message": _code_message(issued.obj, issued.code)})
     return _back("parcels")
 
 

@@ -29,6 +29,7 @@ def notify(
     project: Any | None = None,
     level: str = Level.INFO,
     dedupe_key: str | None = None,
+    now: datetime | None = None,
 ) -> list[Notification]:
     """Write one inbox row per recipient (once per ``dedupe_key`` and person) and queue the external copies.
 
@@ -43,7 +44,7 @@ def notify(
             people.pop(pk, None)
     if not people:
         return []
-    now = timezone.now()
+    now = now or timezone.now()
     rows = [
         Notification(
             recipient=user,
@@ -66,7 +67,7 @@ def notify(
     return created
 
 
-def _queue_external(created: list[Notification], people: dict[int, User], now: Any) -> None:
+def _queue_external(created: list[Notification], people: dict[int, User], now: datetime) -> None:
     """Copies through the channels that are switched on (nothing, and no query, when none is): e-mail to each
     person for the levels of ``NOTIFY_EMAIL_LEVELS``, an SMS to each person for urgent ones (template "alert"),
     one post to the staff group robot for the levels of ``WECOM_ROBOT_LEVELS``. Quiet hours hold the

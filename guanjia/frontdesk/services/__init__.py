@@ -22,6 +22,7 @@ from guanjia.frontdesk.services._common import (
     Issued,
     code_hash,
     send_to_customer,
+    unit_phone,
 )
 from guanjia.frontdesk.services.archive import (
     archive_event_record,
@@ -34,6 +35,7 @@ from guanjia.frontdesk.services.custody import (
     custody_hand_over,
     custody_lend,
     custody_receive,
+    custody_ref,
     custody_resend_code,
     custody_slip_register,
     custody_slip_release,
@@ -51,9 +53,9 @@ from guanjia.frontdesk.services.visitors import (
     visitor_pass_create,
     visitor_refuse,
     visitor_register,
+    visitor_reveal_phone,
     visitor_sign_out,
     visitor_verify,
-    visitor_reveal_phone,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "custody_hand_over",
     "custody_lend",
     "custody_receive",
+    "custody_ref",
     "custody_resend_code",
     "custody_slip_register",
     "custody_slip_release",
@@ -79,12 +82,13 @@ __all__ = [
     "ledgers_purge",
     "register_ageing_handlers",
     "send_to_customer",
+    "unit_phone",
     "visitor_admit",
     "visitor_confirm_host",
     "visitor_pass_create",
     "visitor_refuse",
     "visitor_register",
+    "visitor_reveal_phone",
     "visitor_sign_out",
     "visitor_verify",
 ]
-    "visitor_reveal_phone",

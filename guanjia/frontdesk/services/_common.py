@@ -7,17 +7,17 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from hashlib import sha256
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanjia.estates.models import Customer, Project, Residency, Unit
-from guanjia.notifications.backends import Message, deliver
-from guanjia.notifications.models import Level
+from guanjia.estates.models import Customer, CustomerPhone, Project, Residency, Unit
+from guanjia.notifications.models import Delivery
+from guanjia.notifications.outbox import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -66,26 +66,29 @@ def _resides(customer: Customer, unit: Unit) -> bool:
     return Residency.objects.filter(customer=customer, unit=unit, move_out_date__isnull=True).exists()
 
 
-def send_to_customer(*, project: Project, phone: str, name: str, title: str, body: str) -> bool:
-    """Give a customer a short message through the external notification backends (SMS in production),
-    after the commit. The in-app inbox is for staff, so nothing is written there.
+def send_to_customer(
+    *, project: Project, phone: str, template: str, params: dict[str, str], now: datetime, ref: str = ""
+) -> Delivery | None:
+    """Queue a templated SMS to a customer through the outbox, in the caller's transaction (nothing leaves for
+    a change that rolled back). The in-app inbox is for staff, so nothing is written there.
 
-    Sent at the urgent level because a gateway sends only that by default (``SmsBackend.levels``) and a
-    pickup code is worthless if it never arrives. Returns False when there is no phone to send to.
+    Returns the ``Delivery`` whose status a page shows (``not_configured`` when no SMS provider is set: the text
+    is then printed on the server console only), or None when there is no phone to send to.
     """
     if not phone:
-        return False
-    message = Message(
-        recipient_id=0,  # not a member of staff
-        recipient_name=name,
-        email="",
-        phone=phone,
-        kind="frontdesk.customer_message",
-        level=Level.URGENT,
-        title=title,
-        body=body,
-        url="",
-        project_id=project.pk,
+        return None
+    return send_sms(phone=phone, template=template, params=params, now=now, project=project, ref=ref, kind="frontdesk")
+
+
+def unit_phone(unit: Unit) -> str:
+    """The phone on file of ``unit``'s current residents: the first phone of the earliest registered resident
+    who has one."""
+    phone = (
+        CustomerPhone.objects.filter(
+            customer__residencies__unit=unit, customer__residencies__move_out_date__isnull=True
+        )
+        .order_by("customer__residencies__id", "position", "id")
+        .values_list("number", flat=True)
+        .first()
     )
-    transaction.on_commit(lambda: deliver([message]))
-    return True
+    return phone or ""

@@ -42,6 +42,7 @@ from guanjia.frontdesk.services._common import (
     _resides,
     code_hash,
     send_to_customer,
+    unit_phone,
 )
 from guanjia.notifications.models import Level
 from guanjia.notifications.selectors import staff_with_roles
@@ -96,6 +97,8 @@ def custody_receive(
     phone = clean.phone(owner_phone, "owner_phone")
     if not phone and owner_customer is not None:
         phone = owner_customer.primary_phone
+    if not phone and owner_unit is not None and owner_staff is None and kind != CustodyKind.KEY:
+        phone = unit_phone(owner_unit)  # "empty: the phone on file" means the unit's residents' too
     last4, id_hash = ("", "")
     if addressee_id_number.strip():
         try:
@@ -140,6 +143,11 @@ def custody_receive(
     return Issued(item, code)
 
 
+def custody_ref(item: CustodyItem) -> str:
+    """The outbox reference of the messages about ``item`` (its pickup codes)."""
+    return f"custody:{item.pk}"
+
+
 def _give_code(item: CustodyItem, *, send: bool, now: datetime) -> str:
     """Store a fresh code's hash on ``item`` (unique among the project's waiting items) and send it.
     Caller holds a transaction."""
@@ -159,13 +167,14 @@ def _give_code(item: CustodyItem, *, send: bool, now: datetime) -> str:
     else:  # pragma: no cover - a million codes and twenty misses in a row
         raise ConflictError(_("取件码生成失败，请重试"))
     if send and item.owner_phone:
-        body = _("您有%(what)s在%(project)s服务中心，取件码 %(code)s，凭码领取。") % {
-            "what": item.get_kind_display(),
-            "project": item.project.name,
-            "code": code,
-        }
+        # The page shows what became of it: the row's status (sent, failed, not configured), not a promise.
         send_to_customer(
-            project=item.project, phone=item.owner_phone, name=item.owner_label, title=_("取件通知"), body=body
+            project=item.project,
+            phone=item.owner_phone,
+            template="pickup_code",
+            params={"what": str(item.get_kind_display()), "project": item.project.name, "code": code},
+            now=now,
+            ref=custody_ref(item),
         )
         item.code_sent_at, item.code_sent_to = now, mask_phone(item.owner_phone)
         CustodyItem.objects.filter(pk=item.pk).update(code_sent_at=now, code_sent_to=item.code_sent_to)

@@ -342,6 +342,11 @@ def _run(server: FakeServer) -> Iterator[Any]:
 
 @pytest.fixture
 def fake_aliyun(settings: Any) -> Iterator[FakeAliyunSms]:
+    yield from aliyun_on(settings)
+
+
+def aliyun_on(settings: Any) -> Iterator[FakeAliyunSms]:
+    """Run the Aliyun fake and point the SMS settings at it (for fixtures of other apps' tests)."""
     server = FakeAliyunSms()
     settings.SMS_PROVIDER = "aliyun"
     settings.ALIYUN_SMS_ACCESS_KEY_ID = server.KEY_ID
