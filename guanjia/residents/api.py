@@ -18,6 +18,19 @@ from rest_framework.views import APIView
 from guanjia.core.api import StrictSerializer
 from guanjia.residents import signin
 from guanjia.residents.auth import IsResident, ResidentTokenAuthentication, address, api_household
+from guanjia.residents.collect import (
+    LIST_LIMIT,
+    fee_payload,
+    household_fees,
+    household_notices,
+    household_parcels,
+    household_passes,
+    notice_payload,
+    parcel_code,
+    parcel_payload,
+    pass_create,
+    pass_payload,
+)
 from guanjia.residents.models import ReportKind, ResidentSession
 from guanjia.residents.presenters import me_payload
 from guanjia.residents.progress import pending_payload
@@ -248,3 +261,76 @@ class ResidentVisitAnswerView(ResidentView):
             now=timezone.now(),
         )
         return Response(visit_payload(visit))
+
+
+@extend_schema(tags=["resident"])
+class ResidentParcelsView(ResidentView):
+    """The household's parcels, letters and items waiting at the desk (F02). Codes are kept only hashed: ask
+    for one with ``POST resident/parcels/{id}/code`` (a fresh code; the old one stops working)."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("在前台等待领取的物品"))})
+    def get(self, request: Request) -> Response:
+        items = household_parcels(api_household(request))[:LIST_LIMIT]
+        return Response([parcel_payload(i) for i in items])
+
+
+@extend_schema(tags=["resident"])
+class ResidentParcelCodeView(ResidentView):
+    @extend_schema(request=None, responses={200: OpenApiResponse(description=_("新的取件码（旧码作废）"))})
+    def post(self, request: Request, pk: int) -> Response:
+        item, code = parcel_code(household=api_household(request), pk=pk, now=timezone.now())
+        return Response(parcel_payload(item, code))
+
+
+class VisitorPassSerializer(StrictSerializer):
+    unit = serializers.IntegerField(label=_("房屋"), required=False)
+    visitor_name = serializers.CharField(label=_("访客姓名"), max_length=50)
+    visit_date = serializers.DateField(label=_("来访日期"))
+
+
+@extend_schema(tags=["resident"])
+class ResidentVisitorPassesView(ResidentView):
+    """Visitor passes of the household; POST creates one for a day (F01) and answers its code, shown once."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("本户的访客通行码"))})
+    def get(self, request: Request) -> Response:
+        passes = household_passes(api_household(request))[:LIST_LIMIT]
+        return Response([pass_payload(p) for p in passes])
+
+    @extend_schema(request=VisitorPassSerializer, responses={201: OpenApiResponse(description=_("通行码只显示一次"))})
+    def post(self, request: Request) -> Response:
+        body = VisitorPassSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        household = api_household(request)
+        unit = body.validated_data.get("unit")
+        if unit is None:
+            if len(household.residencies) != 1:
+                raise serializers.ValidationError({"unit": [_("请选择房屋")]})
+            unit = household.unit_ids[0]
+        visitor_pass, code = pass_create(
+            household=household,
+            unit=unit,
+            visitor_name=body.validated_data["visitor_name"],
+            visit_date=body.validated_data["visit_date"],
+        )
+        return Response(pass_payload(visitor_pass, code), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["resident"])
+class ResidentNoticesView(ResidentView):
+    """The notices posted at the resident's estates (F12)."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("小区公告"))})
+    def get(self, request: Request) -> Response:
+        notices = household_notices(api_household(request))[:LIST_LIMIT]
+        return Response([notice_payload(n) for n in notices])
+
+
+@extend_schema(tags=["resident"])
+class ResidentFeesView(ResidentView):
+    """The household's fee notices, unpaid first (F13; read only, no online payment yet)."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("缴费通知与欠费"))})
+    def get(self, request: Request) -> Response:
+        fees = household_fees(api_household(request))[:LIST_LIMIT]
+        return Response([fee_payload(f) for f in fees])

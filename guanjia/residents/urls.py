@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanjia.residents import case_views, desk_views, views, visit_views
+from guanjia.residents import case_views, collect_views, desk_views, views, visit_views
 
 app_name = "residents"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("complaints/<int:pk>/", case_views.case_detail, {"kind": "complaint"}, name="complaint"),
     path("visits/", visit_views.visit_list, name="visits"),
     path("visits/<int:pk>/answer/", visit_views.visit_answer_page, name="visit_answer"),
+    path("parcels/", collect_views.parcels, name="parcels"),
+    path("parcels/<int:pk>/code/", collect_views.parcel_show_code, name="parcel_code"),
+    path("visitors/", collect_views.visitor_passes, name="visitor_passes"),
+    path("notices/", collect_views.notices, name="notices"),
+    path("fees/", collect_views.fees, name="fees"),
     # The desk's side (staff login): online reports waiting to be accepted.
     path("desk/", desk_views.inbox, name="desk_inbox"),
     path("desk/<int:pk>/accept/", desk_views.accept, name="desk_accept"),
