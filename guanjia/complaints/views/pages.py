@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanjia.accounts import access
 from guanjia.cases.files import stream_stored
 from guanjia.cases.models import Department
-from guanjia.complaints import forms, selectors, services
+from guanjia.complaints import duplicates, forms, selectors, services
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Complaint, ComplaintStatus, Incident
 from guanjia.complaints.views._common import current_project, form_field
@@ -73,12 +73,15 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def _register(request: HttpRequest, form: forms.RegisterForm) -> HttpResponse:
     note = form.cleaned_data.get("note", "").strip()
+    project = current_project(request)
+    # A similar earlier complaint the desk chose on the page (C01): both timelines name the other.
+    earlier = duplicates.related_choice(user=request.user, project=project, value=request.POST.get("related_complaint"))
     with transaction.atomic():
-        complaint: Complaint = services.complaint_register(
-            project=current_project(request), actor=request.user, **form.service_kwargs()
-        )
+        complaint: Complaint = services.complaint_register(project=project, actor=request.user, **form.service_kwargs())
         if note:
             services.complaint_add_note(complaint=complaint, text=note, actor=request.user)
+        if earlier is not None:
+            duplicates.complaint_note_related(complaint=complaint, earlier=earlier, actor=request.user)
     messages.success(
         request,
         _("已登记投诉 %(number)s（%(grade)s）") % {"number": complaint.number, "grade": complaint.get_grade_display()},
