@@ -2,23 +2,26 @@
 
 A kind's registration service (``complaint_register``, ``repair_log``) checks the actor's role for that kind, then
 calls ``case_intake`` with what every case is told — who (a customer of the project, or a caller's name and phone),
-which unit, when it was received, who first responded — checks its own facts, and creates its row with
-``case_register`` inside its transaction. So "the customer belongs to the project", "the unit is the customer's",
-"received not in the future" and the case number are written here and nowhere else (C01–C03, R01).
+which unit, when it was received, who first responded — checks its own facts, takes the case number with
+``case_number_take`` just before its transaction opens, and creates its row with ``case_register`` inside it. So
+"the customer belongs to the project", "the unit is the customer's", "received not in the future" and the case
+number are written here and nowhere else (C01–C03, R01).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project
-from guanjia.cases.models import Case
+from guanjia.cases.models import Case, Deadline, DeadlineState
 from guanjia.cases.services import case_number_next
 from guanjia.core import clean
 from guanjia.estates.models import Customer, Project, Unit
@@ -110,14 +113,51 @@ def case_intake(
     )
 
 
-def case_register(model: type[C], *, intake: Intake, **fields: Any) -> C:
-    """Create the case of ``model`` from a checked ``intake`` and the kind's own ``fields``, numbered with the
-    kind's prefix on the local day it was received ("TS2611220001").
+def case_number_take(model: type[Case], intake: Intake) -> str:
+    """Take the number of a case of ``model`` registered from ``intake``: the kind's prefix and the local day it
+    was received ("TS2611220001").
 
-    Call inside the registration's transaction: a registration that rolls back gives its number back."""
-    return model._default_manager.create(
+    Call it BEFORE the registration's transaction opens, once the input is checked: the number is then taken and
+    kept in a statement of its own, and concurrent registrations do not wait for each other's commit. A
+    registration that fails after this loses its number (a gap in the day's numbers), never gives it twice."""
+    return case_number_next(prefix=model.NUMBER_PREFIX, at=intake.received_at)
+
+
+@dataclass(frozen=True)
+class FirstLimit:
+    """A limit a case is registered with: its ``kind``, when it is due and its ``data`` (``cases.Deadline``)."""
+
+    kind: str
+    due_at: datetime
+    data: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def case_register(
+    model: type[C],
+    *,
+    intake: Intake,
+    number: str | None = None,
+    limits: Sequence[FirstLimit] = (),
+    now: datetime | None = None,
+    **fields: Any,
+) -> C:
+    """Create the case of ``model`` from a checked ``intake`` and the kind's own ``fields``, numbered ``number``
+    (from ``case_number_take``, taken before the transaction; taken here when None), with its first ``limits``.
+
+    A new case has no limit to replace, so its limits are written in one INSERT, as ``deadline_set`` writes each:
+    pending, or — already past at ``now`` (a paper form typed in later, C11) — missed and not fired. The case's
+    stored next limit (``next_due_at``, the earliest pending one) is written with the case itself, and the case
+    returned holds its limits (``case.deadlines.all()`` asks no query). Call inside the registration's
+    transaction."""
+    if limits and now is None:
+        raise ValueError("a case registered with limits needs now")
+    if "next_due_at" in _field_names(model):
+        fields["next_due_at"] = min(
+            (lim.due_at for lim in limits if now is not None and lim.due_at > now), default=None
+        )
+    case = model._default_manager.create(
         project=intake.project,
-        number=case_number_next(prefix=model.NUMBER_PREFIX, at=intake.received_at),
+        number=number or case_number_take(model, intake),
         customer=intake.customer,
         customer_name=intake.customer_name,
         contact_phone=intake.contact_phone,
@@ -127,3 +167,39 @@ def case_register(model: type[C], *, intake: Intake, **fields: Any) -> C:
         first_responder=intake.first_responder,
         **fields,
     )
+    if limits:
+        assert now is not None
+        subject_type = ContentType.objects.get_for_model(model)
+        rows = []
+        for limit in limits:
+            past = limit.due_at <= now
+            rows.append(
+                Deadline(
+                    project=intake.project,
+                    subject_type=subject_type,
+                    subject_id=case.pk,
+                    kind=limit.kind,
+                    due_at=limit.due_at,
+                    state=DeadlineState.MISSED if past else DeadlineState.PENDING,
+                    missed_at=now if past else None,
+                    fired=False,
+                    created_at=now,
+                    data=dict(limit.data),
+                )
+            )
+        Deadline.objects.bulk_create(rows)
+        _remember_deadlines(case, rows)
+    return case
+
+
+def _remember_deadlines(case: Case, rows: list[Deadline]) -> None:
+    """Keep the limits just written as the case's ``deadlines`` (in their usual order: due, then id), so whoever
+    answers with the new case reads them without asking the database again — as ``prefetch_related`` would."""
+    cached = case.deadlines.all()
+    cached._result_cache = sorted(rows, key=lambda d: (d.due_at, d.pk))
+    cached._prefetch_done = True
+    case._prefetched_objects_cache = {"deadlines": cached}  # type: ignore[attr-defined]
+
+
+def _field_names(model: type[Case]) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields)

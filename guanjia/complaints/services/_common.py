@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import Role, User
+from guanjia.cases.intake import FirstLimit
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.services import (
     deadline_cancel,
@@ -250,19 +251,19 @@ def _set_resolve(complaint: Complaint, limits: ComplaintLimits, now: datetime) -
         deadline_set(subject=complaint, kind="resolve", due_at=due, now=now)
 
 
-def _set_initial_deadlines(complaint: Complaint, now: datetime) -> None:
+def _first_limits(complaint: Complaint) -> list[FirstLimit]:
+    """C13's limits of a complaint about to be registered (not yet saved), counted from ``received_at``: the
+    response, the escalation when its grade has one, the resolution unless it is to be agreed (critical)."""
     limits = _limits(complaint)
     start = complaint.received_at
-    deadline_set(subject=complaint, kind="response", due_at=after_minutes(start, limits.response_minutes), now=now)
+    first = [FirstLimit("response", after_minutes(start, limits.response_minutes))]
     if limits.escalate_to and limits.escalate_minutes is not None:
-        deadline_set(
-            subject=complaint,
-            kind="escalate",
-            due_at=after_minutes(start, limits.escalate_minutes),
-            now=now,
-            data={"escalate_to": limits.escalate_to},
-        )
-    _set_resolve(complaint, limits, now)
+        escalate_due = after_minutes(start, limits.escalate_minutes)
+        first.append(FirstLimit("escalate", escalate_due, {"escalate_to": limits.escalate_to}))
+    resolve_due = _resolve_due(complaint, limits)
+    if resolve_due is not None:
+        first.append(FirstLimit("resolve", resolve_due))
+    return first
 
 
 def _deadlines_after_raise(complaint: Complaint, now: datetime) -> None:

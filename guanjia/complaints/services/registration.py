@@ -14,7 +14,7 @@ from guanjia.accounts.access import (
     can_register_complaint,
 )
 from guanjia.accounts.models import Role
-from guanjia.cases.intake import case_intake, case_register
+from guanjia.cases.intake import case_intake, case_number_take, case_register
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import compute_grade
 from guanjia.complaints.incidents import incident_customer_count
@@ -32,6 +32,7 @@ from guanjia.complaints.services._common import (
     _choice,
     _clean_fact,
     _error,
+    _first_limits,
     _limits,
     _locked,
     _notify_grade,
@@ -39,7 +40,6 @@ from guanjia.complaints.services._common import (
     _people,
     _regrade,
     _require,
-    _set_initial_deadlines,
     _text,
     _thresholds,
     _url,
@@ -121,21 +121,32 @@ def complaint_register(
         subject = _text(mail.get("subject"), "subject", max_length=200) or values["description"][:200]
         mail_values = {"sender": sender, "subject": subject}
 
+    # Graded (C06–C10) and timed (C13) before the row is written, so it is written once with its limits.
+    draft = Complaint(project=project, received_at=received, incident=incident, **values)
+    customers = incident_customer_count(incident) if incident is not None else 1
+    result = compute_grade(draft.facts(customers_in_incident=customers), _thresholds(project))
+    draft.computed_grade = draft.grade = result.grade
+    graded = {
+        "computed_grade": result.grade,
+        "grade": result.grade,
+        "grade_reasons": [{"rule": r.rule, "grade": str(r.grade), "text": r.text} for r in result.reasons],
+        "escalate_to": _limits(draft).escalate_to or "",
+    }
+    limits = _first_limits(draft)
+    number = case_number_take(Complaint, intake)  # before the transaction: registrations do not queue on it
     with transaction.atomic():
         complaint = case_register(
             Complaint,
             intake=intake,
+            number=number,
+            limits=limits,
+            now=now,
             status=ComplaintStatus.REGISTERED,
             incident=incident,
             entered_late=now - received > LATE_ENTRY_AFTER,
+            **graded,
             **values,
         )
-        customers = incident_customer_count(incident) if incident is not None else 1
-        result = compute_grade(complaint.facts(customers_in_incident=customers), _thresholds(project))
-        complaint.computed_grade = complaint.grade = result.grade
-        complaint.grade_reasons = [{"rule": r.rule, "grade": str(r.grade), "text": r.text} for r in result.reasons]
-        complaint.escalate_to = _limits(complaint).escalate_to or ""
-        complaint.save(update_fields=["computed_grade", "grade", "grade_reasons", "escalate_to"])
         record(
             subject=complaint,
             verb="complaint.registered",
@@ -151,7 +162,6 @@ def complaint_register(
                 "incident": getattr(incident, "pk", None),
             },
         )
-        _set_initial_deadlines(complaint, now)
         if mail_values:
             entry = MailEntry.objects.create(
                 project=project, complaint=complaint, received_at=received, registered_by=actor, **mail_values

@@ -21,7 +21,7 @@ from guanjia.accounts.access import (
     works_repairs_on_site,
 )
 from guanjia.accounts.models import Role
-from guanjia.cases.intake import case_intake, case_register
+from guanjia.cases.intake import FirstLimit, case_intake, case_number_take, case_register
 from guanjia.cases.models import Department
 from guanjia.cases.services import (
     case_dispatch,
@@ -143,10 +143,21 @@ def repair_log(*, project: Project, request: RepairRequest, actor: Any, first_re
         if appointment is not None and not request.warranty
         else None
     )
+    contractor_phone = clean.phone(request.contractor_phone, "contractor_phone")
+    first_limits = [
+        FirstLimit("order", order_due),
+        FirstLimit("notify", after_minutes(received_at, limits.notify_minutes)),
+    ]
+    if arrive_due is not None:
+        first_limits.append(FirstLimit("arrive", arrive_due))
+    number = case_number_take(Repair, intake)  # before the transaction: registrations do not queue on it
     with transaction.atomic():
         repair = case_register(
             Repair,
             intake=intake,
+            number=number,
+            limits=first_limits,
+            now=now,
             department=request.department,
             source=request.source,
             description=request.description.strip(),
@@ -158,17 +169,13 @@ def repair_log(*, project: Project, request: RepairRequest, actor: Any, first_re
             arrive_due_at=arrive_due,
             warranty=request.warranty,
             contractor=request.contractor.strip(),
-            contractor_phone=clean.phone(request.contractor_phone, "contractor_phone"),
+            contractor_phone=contractor_phone,
         )
         if request.price_item is not None:
             item = request.price_item
             RepairLine.objects.create(
                 repair=repair, kind=LineKind.REPORTED, price_item=item, name=item.name, unit_fee_yuan=item.fee_yuan
             )
-        deadline_set(subject=repair, kind="order", due_at=order_due, now=now)
-        deadline_set(subject=repair, kind="notify", due_at=after_minutes(received_at, limits.notify_minutes), now=now)
-        if arrive_due is not None:
-            deadline_set(subject=repair, kind="arrive", due_at=arrive_due, now=now)
         data = {"number": repair.number, "source": repair.source, "standard": repair.is_standard}
         record(subject=repair, verb="repair.logged", actor=actor, data=data, at=received_at)
     return repair
