@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Grade(models.TextChoices):
@@ -76,6 +77,27 @@ class GradeFacts:
         return self.repeat_count + 1
 
 
+#: The words of each ground, its numbers as placeholders. A complaint keeps its grounds in Chinese
+#: (``grade_reasons``); ``complaints.labels.grade_reason_words`` shows them in the reader's language.
+REASON_TEXTS = {
+    "loss": gettext_noop("经济损失 ≥ %(yuan)s 元"),
+    "incident_customers": gettext_noop("同一事件 %(count)s 位客户投诉 (≥ %(limit)s)"),
+    "deaths": gettext_noop("造成死亡 %(count)s 人"),
+    "raised": gettext_noop("同一事项第 %(times)s 次提出仍未解决 (≥ %(limit)s)"),
+    "serious_injury": gettext_noop("造成人身重大伤害"),
+    "media": gettext_noop("负面报道 %(days)s 日 / %(outlets)s 家媒体"),
+    "authorities": gettext_noop("直接向上级主管部门投诉"),
+    "minor_injury": gettext_noop("造成一般人身伤害 (轻伤)"),
+    "media_any": gettext_noop("出现负面报道"),
+    "below_significant": gettext_noop("未达到较大及以上投诉的条件"),
+    "mishandled": gettext_noop("处理不当升级 %(steps)s 次"),
+}
+
+
+def _text(key: str, **params: object) -> str:
+    return REASON_TEXTS[key] % params if params else REASON_TEXTS[key]
+
+
 @dataclass(frozen=True)
 class Reason:
     rule: str
@@ -95,44 +117,44 @@ def compute_grade(facts: GradeFacts, limits: GradeThresholds | None = None) -> G
     t = limits or GradeThresholds()
     loss = Decimal(facts.economic_loss_yuan)
     candidates: list[tuple[bool, str, Grade, str]] = [
-        (loss >= t.critical_loss_yuan, "C06", Grade.CRITICAL, f"经济损失 ≥ {t.critical_loss_yuan} 元"),
+        (loss >= t.critical_loss_yuan, "C06", Grade.CRITICAL, _text("loss", yuan=t.critical_loss_yuan)),
         (
             facts.customers_in_incident >= t.critical_customers,
             "C06",
             Grade.CRITICAL,
-            f"同一事件 {facts.customers_in_incident} 位客户投诉 (≥ {t.critical_customers})",
+            _text("incident_customers", count=facts.customers_in_incident, limit=t.critical_customers),
         ),
-        (facts.deaths >= t.critical_deaths, "C06", Grade.CRITICAL, f"造成死亡 {facts.deaths} 人"),
+        (facts.deaths >= t.critical_deaths, "C06", Grade.CRITICAL, _text("deaths", count=facts.deaths)),
         (
             facts.times_raised >= t.major_times_raised,
             "C07",
             Grade.MAJOR,
-            f"同一事项第 {facts.times_raised} 次提出仍未解决 (≥ {t.major_times_raised})",
+            _text("raised", times=facts.times_raised, limit=t.major_times_raised),
         ),
-        (loss >= t.major_loss_yuan, "C07", Grade.MAJOR, f"经济损失 ≥ {t.major_loss_yuan} 元"),
-        (facts.injury == Injury.SERIOUS, "C07", Grade.MAJOR, "造成人身重大伤害"),
+        (loss >= t.major_loss_yuan, "C07", Grade.MAJOR, _text("loss", yuan=t.major_loss_yuan)),
+        (facts.injury == Injury.SERIOUS, "C07", Grade.MAJOR, _text("serious_injury")),
         (
             facts.media_days >= t.major_media_days or facts.media_outlets >= t.major_media_outlets,
             "C07",
             Grade.MAJOR,
-            f"负面报道 {facts.media_days} 日 / {facts.media_outlets} 家媒体",
+            _text("media", days=facts.media_days, outlets=facts.media_outlets),
         ),
-        (facts.to_authorities, "C05", Grade.MAJOR, "直接向上级主管部门投诉"),
-        (loss >= t.significant_loss_yuan, "C08", Grade.SIGNIFICANT, f"经济损失 ≥ {t.significant_loss_yuan} 元"),
+        (facts.to_authorities, "C05", Grade.MAJOR, _text("authorities")),
+        (loss >= t.significant_loss_yuan, "C08", Grade.SIGNIFICANT, _text("loss", yuan=t.significant_loss_yuan)),
         (
             facts.times_raised >= t.significant_times_raised,
             "C08",
             Grade.SIGNIFICANT,
-            f"同一事项第 {facts.times_raised} 次提出仍未解决 (≥ {t.significant_times_raised})",
+            _text("raised", times=facts.times_raised, limit=t.significant_times_raised),
         ),
-        (facts.injury == Injury.MINOR, "C08", Grade.SIGNIFICANT, "造成一般人身伤害 (轻伤)"),
-        (facts.media_days > 0 or facts.media_outlets > 0, "C08", Grade.SIGNIFICANT, "出现负面报道"),
+        (facts.injury == Injury.MINOR, "C08", Grade.SIGNIFICANT, _text("minor_injury")),
+        (facts.media_days > 0 or facts.media_outlets > 0, "C08", Grade.SIGNIFICANT, _text("media_any")),
     ]
     reasons = [Reason(rule, grade, text) for hit, rule, grade, text in candidates if hit]
     base = max((r.grade for r in reasons), key=rank, default=Grade.GENERAL)
     if not reasons:
-        reasons.append(Reason("C09", Grade.GENERAL, "未达到较大及以上投诉的条件"))
+        reasons.append(Reason("C09", Grade.GENERAL, _text("below_significant")))
     final = step_up(base, facts.mishandled_steps)
     if facts.mishandled_steps:
-        reasons.append(Reason("C11", final, f"处理不当升级 {facts.mishandled_steps} 次"))
+        reasons.append(Reason("C11", final, _text("mishandled", steps=facts.mishandled_steps)))
     return GradeResult(grade=final, base_grade=base, reasons=tuple(reasons))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
+
+from guanjia.complaints.grading import REASON_TEXTS
 
 #: Timeline verbs in the desk's words; a verb not listed here is shown as written.
 VERB_LABELS: dict[str, Any] = {
@@ -37,3 +41,28 @@ VERB_LABELS: dict[str, Any] = {
     "complaint.related_linked": gettext_lazy("关联相似投诉"),
     "incident.created": gettext_lazy("建立事件"),
 }
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)))
+
+
+_REASON_PATTERNS = [(key, _pattern(template)) for key, template in REASON_TEXTS.items()]
+
+
+def _key_and_words(text: str) -> tuple[str, str]:
+    for key, pattern in _REASON_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return key, gettext(REASON_TEXTS[key]) % match.groupdict()
+    return "", text
+
+
+def grade_reason_words(reasons: Iterable[Any]) -> list[str]:
+    """A complaint's grounds for its grade (``grade_reasons``, kept in Chinese) in the reader's language, without
+    rule codes, and only those that apply: a complaint raised by mishandling does not also list "未达到较大及以上投诉
+    的条件" (true of its grade before the raise, not of the grade it has)."""
+    found = [_key_and_words(str(r.get("text", "")) if isinstance(r, dict) else str(r)) for r in reasons or ()]
+    keys = {key for key, _words in found}
+    return [words for key, words in found if words and not (key == "below_significant" and "mishandled" in keys)]

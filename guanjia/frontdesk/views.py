@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanjia.accounts.access import (
@@ -52,12 +53,12 @@ TABS = {
     "slips": (CustodyKind.RELEASE_SLIP,),
 }
 TAB_LABELS = {
-    "parcels": _("快递与转交"),
-    "visitors": _("访客"),
-    "lost": _("失物招领"),
-    "loans": _("借用"),
-    "keys": _("钥匙"),
-    "slips": _("放行条"),
+    "parcels": gettext_lazy("快递与转交"),
+    "visitors": gettext_lazy("访客"),
+    "lost": gettext_lazy("失物招领"),
+    "loans": gettext_lazy("借用"),
+    "keys": gettext_lazy("钥匙"),
+    "slips": gettext_lazy("放行条"),
 }
 LIST_LIMIT = 100
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from guanjia.accounts import access
 from guanjia.complaints import forms, selectors, services
 from guanjia.complaints.grading import Grade
+from guanjia.complaints.labels import grade_reason_words
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
 from guanjia.complaints.proposals import open_proposals
 from guanjia.complaints.views._common import form_field
@@ -291,7 +292,7 @@ def _detail(
     timeline = [
         {"event": e, "label": verb_label(e.verb), "details": event_details(e.data, people)} for e in page.timeline
     ]
-    grade_reasons = [r for r in complaint.grade_reasons if isinstance(r, dict)] if complaint.grade_reasons else []
+    grade_reasons = grade_reason_words(complaint.grade_reasons)
     proposal = open_proposals(page.deadlines)
     primary = PRIMARY_ACTIONS | ({"mishandled", "dismiss_proposal"} if proposal else set())
     mail_entry = getattr(complaint, "mail_entry", None) if complaint.channel == Channel.LETTER else None
@@ -301,7 +302,6 @@ def _detail(
         "deadlines": page.deadlines,
         "timeline": timeline,
         "grade_reasons": grade_reasons,
-        "grade_reason_texts": [str(r) for r in complaint.grade_reasons if not isinstance(r, dict)],
         "actions": action_forms,
         "primary_actions": [af for af in action_forms if af[0].name in primary],
         "more_actions": [af for af in action_forms if af[0].name not in primary],

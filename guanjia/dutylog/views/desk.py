@@ -11,9 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import get_for_user
+from guanjia.cases.models import DEADLINE_KIND_LABELS
 from guanjia.dutylog import selectors, services
 from guanjia.dutylog.models import (
     CheckArea,
@@ -53,13 +55,31 @@ def default_shift_times(kind: str, now: datetime) -> tuple[datetime, datetime]:
 _TIME_KEYS = frozenset({"at", "due_at", "since", "due_back_at", "taken_at"})
 
 
+#: Words the sheet keeps as they read when it was signed (in Chinese) or as a code: shown in the reader's language.
+_WORD_KEYS = frozenset({"kind", "case_type", "status"})
+
+
+def _words(value: str) -> str:
+    """A kind of limit by its code (``custody_age``) or a label the frozen sheet kept (``物品滞留``), in words."""
+    if value in DEADLINE_KIND_LABELS:
+        return str(DEADLINE_KIND_LABELS[value])
+    return gettext(value) if value else value
+
+
 def _for_display(data: Any) -> Any:
-    """The sheet's JSON with its ISO times turned back into datetimes for the template's date filter."""
+    """The sheet's JSON with its ISO times turned back into datetimes for the template's date filter, and its
+    kinds and statuses in words."""
     if isinstance(data, list):
         return [_for_display(v) for v in data]
     if isinstance(data, dict):
         return {
-            k: (parse_datetime(v) if k in _TIME_KEYS and isinstance(v, str) else _for_display(v))
+            k: (
+                parse_datetime(v)
+                if k in _TIME_KEYS and isinstance(v, str)
+                else _words(v)
+                if k in _WORD_KEYS and isinstance(v, str)
+                else _for_display(v)
+            )
             for k, v in data.items()
         }
     return data
