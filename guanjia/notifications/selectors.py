@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from guanjia.accounts.access import visible_projects
+from guanjia.accounts.access import can_manage_estate_anywhere, visible_projects
 from guanjia.accounts.models import User
 from guanjia.estates.models import Project
-from guanjia.notifications.models import Level, Notification
+from guanjia.notifications.models import Delivery, Level, Notification
 
 
 def inbox_for(user: Any) -> QuerySet[Notification]:
@@ -41,3 +41,19 @@ def staff_with_roles(project: Project, roles: Iterable[str]) -> QuerySet[User]:
         .distinct()
         .order_by("id")
     )
+
+
+def can_see_deliveries(user: Any) -> bool:
+    """The outgoing-message log: managers (office and general) and administrators."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or can_manage_estate_anywhere(user)))
+
+
+def deliveries_for(user: Any) -> QuerySet[Delivery]:
+    """Outgoing messages about the projects ``user`` sees (those about no project: administrators only),
+    newest first."""
+    if not can_see_deliveries(user):
+        return Delivery.objects.none()
+    rows = Delivery.objects.select_related("project")
+    if not user.is_superuser:
+        rows = rows.filter(project_id__in=visible_projects(user).values("id"))
+    return rows.order_by("-created_at", "-id")

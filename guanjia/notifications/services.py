@@ -4,18 +4,20 @@ copy after the transaction commits (nothing is sent for a change that rolled bac
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import mask_phone
 from guanjia.accounts.models import User
 from guanjia.notifications import channels
 from guanjia.notifications.backends import Message, deliver
-from guanjia.notifications.models import Channel, Level, Notification
+from guanjia.notifications.models import Channel, Level, Notification, NotificationPreference
 from guanjia.notifications.outbox import enqueue
 
 
@@ -151,3 +153,16 @@ def notification_mark_all_read(*, user: Any, level: str | None = None, at: datet
     if level is not None:
         rows = rows.filter(level=level)
     return rows.update(read_at=at or timezone.now())
+
+
+def preference_set(*, user: User, quiet_start: time | None, quiet_end: time | None) -> NotificationPreference:
+    """Set (or, with both None, clear) ``user``'s quiet hours. Both ends or neither; they may cross midnight."""
+    if (quiet_start is None) != (quiet_end is None):
+        field = "quiet_end" if quiet_end is None else "quiet_start"
+        raise ValidationError({field: [_("请同时填写开始和结束时间，或都留空")]})
+    if quiet_start is not None and quiet_start == quiet_end:
+        raise ValidationError({"quiet_end": [_("结束时间不能与开始时间相同")]})
+    pref, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"quiet_start": quiet_start, "quiet_end": quiet_end}
+    )
+    return pref

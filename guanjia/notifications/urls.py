@@ -10,4 +10,6 @@ urlpatterns = [
     path("read-all/", views.mark_all_read, name="read_all"),
     path("badge/", views.badge, name="badge"),
     path("urgent/", views.urgent, name="urgent"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("deliveries/", views.deliveries, name="deliveries"),
 ]
