@@ -1,5 +1,6 @@
 """`python -m bench [name ...]`: run the ``main()`` of each bench/bench_<name>.py (all of them by default).
 
+Options after a single bench's name are passed to its ``main(argv)`` (``python -m bench scale --cases 100000``).
 Each bench sets up Django and its own throwaway database itself, so modules stay independent of each other.
 """
 
@@ -15,15 +16,22 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """Bench names first; options after them (``scale --cases 1000000``) go to the one bench named."""
     names = available()
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    argv, options = argv[:first_option], argv[first_option:]
     wanted = [a.removeprefix("bench_").removesuffix(".py") for a in argv] or names
+    if options and len(wanted) != 1:
+        print("options are for one bench: python -m bench <name> --option …", file=sys.stderr)
+        return 2
     unknown = [w for w in wanted if w not in names]
     if unknown:
         print(f"unknown bench: {', '.join(unknown)}; available: {', '.join(names) or 'none'}", file=sys.stderr)
         return 2
     for name in wanted:
         print(f"== bench_{name}", flush=True)
-        importlib.import_module(f"bench.bench_{name}").main()
+        module = importlib.import_module(f"bench.bench_{name}")
+        module.main(options) if options else module.main()
     return 0
 
 

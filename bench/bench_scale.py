@@ -1,0 +1,611 @@
+"""Issue 14 at scale: the board, its poll, the monthly report, an export, the sweep and registration over HTTP.
+
+    .venv/bin/python -m bench scale                                   # 100k and 1M cases, SQLite in a temp file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/guanjia_bench .venv/bin/python -m bench scale --cases 100000,1000000
+    .venv/bin/python -m bench scale --cases 10000000                  # PostgreSQL only in practice
+
+For each size a throwaway database (``test_<name>`` on PostgreSQL, a temporary file on SQLite) is filled by
+set-based SQL (``generate_series`` on PostgreSQL, a recursive CTE on SQLite, then ``INSERT … SELECT``), never row
+by row: 200 projects (fewer below 1M), 30 units and 30 customers per 100 cases (each customer living in one unit,
+with a phone), half complaints and half repairs received evenly over 24 months, the last 5 % still open with
+their pending limits due over the coming week (and ``next_due_at`` filled when cases store it), the older ones
+closed with their limits met (some late) and a return visit for each.
+
+Then, for one project (logged in as its supervisor, assigned to it alone):
+
+- board: ``GET /complaints/board/`` server time in-process (Django test client), p50 / p95 and queries;
+- poll: the board's list refresh (``?partial=list``, HX-Request) asked again with If-None-Match; 304 if the
+  view supports an ETag, else the full list;
+- report: ``GET /api/v1/reports/monthly/?project=…&month=…`` for last month;
+- export: ``exports.services.export_write`` of the project's complaints over the whole history: rows/s and the
+  tracemalloc peak;
+- sweep: ``cases.services.sweep(now)`` with nothing due, then at the time the next 500 pending limits are due
+  (deadlines/s), rolled back so every size starts alike;
+- POST complaints: gunicorn ×2 (``config.wsgi``, settings ``config.settings.local``) on 127.0.0.1 against the
+  bench database, requests from a thread pool with a front desk's token: req/s; queries per request counted
+  in-process for the same request.
+
+An operation the code does not offer yet prints "n/a". Speed is printed, never asserted.
+Options: --cases N[,N…] (default 100000,1000000), --runs (board/poll/report repetitions, default 20),
+--posts (default 400), --threads (default 8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.bench_reports import SQL, _django, _insert_select, _pick
+
+ROOT = Path(__file__).resolve().parent.parent
+MONTHS = 24
+OPEN_SHARE = 0.05
+BUILDINGS_PER_PROJECT = 10
+
+
+# --- Running ----------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench scale")
+    parser.add_argument("--cases", default=os.environ.get("BENCH_SCALE_CASES", "100000,1000000"))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--posts", type=int, default=400)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv or [])
+    sizes = [int(s.replace("_", "")) for s in str(args.cases).split(",") if s.strip()]
+    _django()
+    from django.db import connection
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    setup_test_environment()
+    results: dict[int, dict[str, Result]] = {}
+    for size in sizes:
+        workdir = tempfile.mkdtemp(prefix="guanjia-bench-scale-")
+        if connection.vendor == "sqlite":
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(workdir) / "bench_scale.sqlite3")
+        old_config = setup_databases(verbosity=0, interactive=False)
+        try:
+            started = time.perf_counter()
+            world = _populate(size)
+            generated = time.perf_counter() - started
+            counts = ", ".join(f"{v:,} {k}" for k, v in world["counts"].items())
+            print(f"{size:,} cases on {connection.vendor}: {counts} generated in {generated:.1f}s", flush=True)
+            results[size] = {"generate": Result(generated, "s", note=counts)}
+            results[size].update(_measure(world, args))
+        finally:
+            connection.close()
+            teardown_databases(old_config, verbosity=0)
+            shutil.rmtree(workdir, ignore_errors=True)
+    _table(connection.vendor, sizes, results)
+
+
+class Result:
+    """One measured figure: ``value`` in ``unit`` (None: not available), queries per operation, a note."""
+
+    def __init__(self, value: float | None, unit: str, queries: int | None = None, note: str = "") -> None:
+        self.value, self.unit, self.queries, self.note = value, unit, queries, note
+
+    def text(self) -> str:
+        if self.value is None:
+            return "n/a" + (f" ({self.note})" if self.note else "")
+        value = f"{self.value:,.1f}" if self.value >= 10 else f"{self.value:.2f}"
+        return f"{value} {self.unit}" + (f", {self.queries} q" if self.queries is not None else "")
+
+
+def _safe(name: str, fn: Callable[[], dict[str, Result]]) -> dict[str, Result]:
+    try:
+        return fn()
+    except Exception as exc:  # an operation not available yet must not stop the others
+        print(f"  {name}: n/a ({type(exc).__name__}: {str(exc)[:200]})", flush=True)
+        return {}
+
+
+# --- Generation -------------------------------------------------------------------------------------------------
+
+
+def _populate(total: int) -> dict[str, Any]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from guanjia.accounts.models import Role
+    from guanjia.cases.models import Deadline
+    from guanjia.complaints.models import Complaint
+    from guanjia.estates.models import Building, Customer, CustomerPhone, Project, Residency, Unit
+    from guanjia.repairs.models import Repair
+    from guanjia.testing.factories import make_company, make_staff
+    from guanjia.visits.models import ReturnVisit
+
+    sql = SQL(connection.vendor)
+    n_projects = max(2, min(200, total // 5000))
+    n_units = max(1000, total * 3 // 10)
+    per_kind = total // 2
+    now = timezone.now().replace(microsecond=0)
+    start = now - timedelta(days=MONTHS * 30.44)
+    step = max(1, int((now - start).total_seconds() // per_kind))
+    open_from = int(per_kind * (1 - OPEN_SHARE))  # cases n > open_from are still open
+    counts: dict[str, int] = {}
+    company = make_company(name="安居物业", code="anju")
+    with transaction.atomic():
+        projects = Project.objects.bulk_create(
+            Project(company=company, name=f"小区{i:03d}", code=f"p{i:03d}") for i in range(n_projects)
+        )
+        p0 = projects[0].pk
+        assert [p.pk for p in projects] == list(range(p0, p0 + n_projects)), "project ids not contiguous"
+        buildings = Building.objects.bulk_create(
+            (Building(project=p, number=str(b)) for p in projects for b in range(1, BUILDINGS_PER_PROJECT + 1)),
+            batch_size=2000,
+        )
+        b0 = buildings[0].pk
+        assert buildings[-1].pk == b0 + len(buildings) - 1, "building ids not contiguous"
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_seq (n integer PRIMARY KEY)")
+            top = max(per_kind, n_units)
+            if sql.pg:
+                cursor.execute("INSERT INTO bench_seq SELECT generate_series(1, %s)", [top])
+            else:
+                cursor.execute(
+                    "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s) "
+                    "INSERT INTO bench_seq SELECT n FROM s",
+                    [top],
+                )
+        # Unit n and customer n belong to project n % P; customer n lives in unit n.
+        project_of = f"({p0} + n % {n_projects})"
+        counts["units"] = _insert_select(
+            Unit,
+            {
+                "project_id": project_of,
+                "building_id": f"({b0} + (n % {n_projects}) * {BUILDINGS_PER_PROJECT} + (n / {n_projects}) % "
+                f"{BUILDINGS_PER_PROJECT})",
+                "entrance": "'1'",
+                "room": sql.text("n"),
+                "floor": "(1 + n % 30)",
+                "status": "'occupied'",
+            },
+            f"bench_seq WHERE n <= {n_units} ORDER BY n",
+        )
+        counts["customers"] = _insert_select(
+            Customer,
+            {"project_id": project_of, "name": f"'业主' || {sql.text('n')}", "kind": "'owner'"},
+            f"bench_seq WHERE n <= {n_units} ORDER BY n",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {Unit._meta.db_table}")
+            u0, u1 = cursor.fetchone()
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {Customer._meta.db_table}")
+            c0, c1 = cursor.fetchone()
+        assert u1 - u0 + 1 == n_units and c1 - c0 + 1 == n_units, "unit or customer ids not contiguous"
+        _insert_select(
+            Residency,
+            {"customer_id": f"({c0} + n - 1)", "unit_id": f"({u0} + n - 1)"},
+            f"bench_seq WHERE n <= {n_units}",
+        )
+        _insert_select(
+            CustomerPhone,
+            {"customer_id": f"({c0} + n - 1)", "number": sql.text("(13800000000 + n)")},
+            f"bench_seq WHERE n <= {n_units}",
+        )
+        # Case n (per kind) is received at start + n * step from customer m of unit m, m spread over all units.
+        m = f"((n * 7919) % {n_units})"
+        received = sql.plus_seconds(sql.ts(start), f"n * {step}")
+        is_open = f"(n > {open_from})"
+        week = 7 * 24 * 3600
+        later = sql.plus_seconds(sql.ts(now), f"600 + (n * 37) % {week}")  # open cases: due over the coming week
+        staff: dict[str, Any] = {}
+        target = projects[0]
+        for role, username in (
+            (Role.CS_SUPERVISOR, "bench-supervisor"),
+            (Role.FRONT_DESK, "bench-desk"),
+            (Role.TECHNICIAN, "bench-tech"),
+            (Role.OFFICE_MANAGER, "bench-manager"),
+        ):
+            staff[username] = make_staff(role, projects=(target,), username=username)
+        desk = staff["bench-desk"]
+        case_common = {
+            "project_id": f"({p0} + {m} % {n_projects})",
+            "customer_id": f"({c0} + {m})",
+            "unit_id": f"({u0} + {m})",
+            "received_at": received,
+            "registered_at": received,
+            "registered_by_id": str(desk.pk),
+            "first_responder_id": str(desk.pk),
+        }
+        has_next_due = "next_due_at" in {f.name for f in Complaint._meta.concrete_fields}
+        complaint_values = {
+            **case_common,
+            "number": f"'TS' || {sql.text('n')}",
+            "status": f"(CASE WHEN {is_open} THEN {_pick('n', ['registered', 'dispatched', 'acknowledged'])} "
+            "ELSE 'closed' END)",
+            "channel": _pick("n", ["phone", "visit", "letter", "online", "other"]),
+            "description": "'楼道灯不亮，已多次反映'",
+            "against_department": _pick("n / 3", ["engineering", "security", "environment", "customer_service"]),
+            "nature": _pick("n / 7", ["valid", "valid", "valid", "invalid", "undetermined"]),
+            "grade": _pick("n / 11", ["general"] * 20 + ["significant", "significant", "major", "critical"]),
+            "computed_grade": "'general'",
+            "completed_at": f"(CASE WHEN {is_open} THEN NULL ELSE {sql.plus_seconds(received, '3600 * (1 + n % 30)')} "
+            "END)",
+            "result": f"(CASE WHEN {is_open} THEN '' ELSE '已处理' END)",
+            "repeat_count": "(CASE WHEN n % 97 = 0 THEN 2 ELSE 0 END)",
+        }
+        repair_values = {
+            **case_common,
+            "number": f"'BX' || {sql.text('n')}",
+            "status": f"(CASE WHEN {is_open} THEN 'accepted' ELSE 'closed' END)",
+            "description": "'厨房水龙头漏水'",
+            "department": "'engineering'",
+            "assignee_id": str(staff["bench-tech"].pk),
+            "accepted_at": sql.plus_seconds(received, "300"),
+            "arrive_due_at": f"(CASE WHEN {is_open} THEN {later} ELSE {sql.plus_seconds(received, '1200')} END)",
+            "arrived_at": f"(CASE WHEN {is_open} THEN NULL ELSE {sql.plus_seconds(received, '300 + 60 * (n % 20)')} "
+            "END)",
+            "completed_at": f"(CASE WHEN {is_open} THEN NULL ELSE {sql.plus_seconds(received, '5400')} END)",
+            "fee_yuan": "(n % 5) * 10",
+        }
+        if has_next_due:
+            repair_values["next_due_at"] = f"(CASE WHEN {is_open} THEN {later} END)"
+        counts["complaints"] = _insert_select(Complaint, complaint_values, f"bench_seq WHERE n <= {per_kind}")
+        counts["repairs"] = _insert_select(Repair, repair_values, f"bench_seq WHERE n <= {per_kind}")
+        complaint_ct = ContentType.objects.get_for_model(Complaint).pk
+        repair_ct = ContentType.objects.get_for_model(Repair).pk
+        false = "false" if sql.pg else "0"
+        common = {"project_id": "project_id", "subject_id": "id", "created_at": "received_at", "fired": false}
+        c_table, r_table = Complaint._meta.db_table, Repair._meta.db_table
+        open_c = "status IN ('registered', 'dispatched', 'acknowledged')"
+        # Every complaint's response limit: met (1 in 13 late); the resolve limit: met when closed, pending
+        # (due at the stored next_due) when open.
+        counts["limits"] = _insert_select(
+            Deadline,
+            {**common, "subject_type_id": str(complaint_ct), "kind": "'response'",
+             "due_at": sql.plus_seconds("received_at", "1800"),
+             "state": "(CASE WHEN id % 13 = 0 THEN 'missed' ELSE 'met' END)",
+             "met_at": sql.plus_seconds("received_at", "60 * (id % 40)"), "late": "(id % 40 > 30)"},
+            c_table,
+        )  # fmt: skip
+        pending_due = sql.plus_seconds(sql.ts(now), f"600 + (id * 37) % {week}")
+        counts["limits"] += _insert_select(
+            Deadline,
+            {**common, "subject_type_id": str(complaint_ct), "kind": "'resolve'",
+             "due_at": f"(CASE WHEN {open_c} THEN {pending_due} ELSE {sql.plus_seconds('received_at', '86400')} END)",
+             "state": f"(CASE WHEN {open_c} THEN 'pending' ELSE 'met' END)",
+             "met_at": "completed_at", "late": false},
+            c_table,
+        )  # fmt: skip
+        counts["limits"] += _insert_select(
+            Deadline,
+            {**common, "subject_type_id": str(repair_ct), "kind": "'arrive'", "due_at": "arrive_due_at",
+             "state": "(CASE WHEN arrived_at IS NULL THEN 'pending' WHEN arrived_at > arrive_due_at THEN 'missed' "
+                      "ELSE 'met' END)",
+             "met_at": "arrived_at", "late": "(arrived_at IS NOT NULL AND arrived_at > arrive_due_at)"},
+            r_table,
+        )  # fmt: skip
+        if has_next_due:  # the stored next limit of open complaints: their pending resolve limit
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {c_table} SET next_due_at = {pending_due} WHERE {open_c}"  # same expression, same id
+                )
+        counts["visits"] = 0
+        visited = sql.plus_seconds("completed_at", "3600 * (id % 30)")
+        for model, ct, case_type, role in (
+            (Complaint, complaint_ct, "complaint", Role.CS_SUPERVISOR),
+            (Repair, repair_ct, "repair", Role.FRONT_DESK),
+        ):
+            counts["visits"] += _insert_select(
+                ReturnVisit,
+                {"project_id": "project_id", "case_type": f"'{case_type}'", "content_type_id": str(ct),
+                 "object_id": "id", "due_at": sql.plus_seconds("completed_at", "86400"), "visitor_role": f"'{role}'",
+                 "status": "(CASE WHEN id % 17 = 0 THEN 'planned' ELSE 'done' END)", "planned_at": "completed_at",
+                 "customer_id": "customer_id", "unit_id": "unit_id", "method": "'phone'",
+                 "visitor_id": str(staff["bench-supervisor"].pk),
+                 "done_at": f"(CASE WHEN id % 17 = 0 THEN NULL ELSE {visited} END)",
+                 "satisfaction": "(CASE WHEN id % 17 = 0 THEN NULL ELSE 1 + id % 5 END)",
+                 "unsatisfied": "(id % 17 <> 0 AND id % 5 < 2)"},
+                f"{model._meta.db_table} WHERE completed_at IS NOT NULL",
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_seq")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    counts = {"projects": n_projects, **counts}
+    return {"project": target, "staff": staff, "now": now, "start": start, "counts": counts}
+
+
+# --- Measurements -----------------------------------------------------------------------------------------------
+
+
+def _measure(world: dict[str, Any], args: argparse.Namespace) -> dict[str, Result]:
+    results: dict[str, Result] = {}
+    for name, fn in (
+        ("board", lambda: _board(world, args.runs)),
+        ("report", lambda: _report(world, args.runs)),
+        ("export", lambda: _export(world)),
+        ("sweep", lambda: _sweep(world)),
+        ("post", lambda: _post_http(world, args.posts, args.threads)),
+    ):
+        results.update(_safe(name, fn))
+    return results
+
+
+def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, int, Any]:
+    """p50 and p95 in ms over ``runs`` calls after one warm-up, and the queries of the last call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    result = fn()
+    times = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = fn()
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95, len(captured.captured_queries), result
+
+
+def _client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _board(world: dict[str, Any], runs: int) -> dict[str, Result]:
+    client = _client(world["staff"]["bench-supervisor"])
+    out: dict[str, Result] = {}
+    p50, p95, queries, response = _timed(lambda: client.get("/complaints/board/"), runs)
+    assert response.status_code == 200, response.status_code
+    out["board p50"] = Result(p50, "ms", queries)
+    out["board p95"] = Result(p95, "ms", queries)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    first = client.get("/complaints/board/?partial=list", **htmx)
+    etag = first.headers.get("ETag")
+    headers = {**htmx, **({"HTTP_IF_NONE_MATCH": etag} if etag else {})}
+    p50, p95, queries, response = _timed(lambda: client.get("/complaints/board/?partial=list", **headers), runs)
+    note = "304" if response.status_code == 304 else f"{response.status_code}, no ETag: full list"
+    out["poll p50"] = Result(p50, "ms", queries, note)
+    out["poll p95"] = Result(p95, "ms", queries, note)
+    return out
+
+
+def _report(world: dict[str, Any], runs: int) -> dict[str, Result]:
+    from django.utils import timezone
+
+    month = (timezone.localtime(world["now"]).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    client = _client(world["staff"]["bench-supervisor"])
+    url = f"/api/v1/reports/monthly/?project={world['project'].pk}&month={month}"
+    p50, p95, queries, response = _timed(lambda: client.get(url), max(3, runs // 4))
+    if response.status_code != 200:
+        return {"report p50": Result(None, "", note=f"HTTP {response.status_code}")}
+    size = len(response.content) / 1024
+    return {"report p50": Result(p50, "ms", queries, f"{size:.0f} KiB"), "report p95": Result(p95, "ms", queries)}
+
+
+def _export(world: dict[str, Any]) -> dict[str, Result]:
+    from django.utils import timezone
+
+    from guanjia.exports.selectors import ExportRequest, Period
+    from guanjia.exports.services import export_write
+
+    period = Period(timezone.localtime(world["start"]).date(), timezone.localtime(world["now"]).date())
+    request = ExportRequest(world["project"], "complaints", period)
+    path = os.path.join(tempfile.mkdtemp(prefix="guanjia-bench-"), "export.xlsx")
+    started = time.perf_counter()
+    rows = export_write(request=request, path=path)
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        export_write(request=request, path=path)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+    note = f"{rows:,} rows"
+    return {
+        "export rows/s": Result(rows / elapsed if elapsed else None, "rows/s", note=note),
+        "export peak": Result(peak, "MiB", note=note),
+    }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _sweep(world: dict[str, Any]) -> dict[str, Result]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from guanjia.cases.models import Deadline, DeadlineState
+    from guanjia.cases.services import sweep
+
+    now = world["now"]
+    out: dict[str, Result] = {}
+    times = []
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as idle_q:
+            started = time.perf_counter()
+            result = sweep(now)
+            times.append((time.perf_counter() - started) * 1000)
+    fired_idle = sum(result.as_dict().values())
+    out["sweep idle"] = Result(statistics.median(times), "ms", len(idle_q.captured_queries), f"{fired_idle} fired")
+    pending = Deadline.objects.filter(state=DeadlineState.PENDING).order_by("due_at", "id")
+    nth = pending.values_list("due_at", flat=True)[499:500]
+    if not nth:
+        return out
+    at = nth[0]
+    fired = 0
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as firing_q:
+            started = time.perf_counter()
+            result = sweep(at)
+            elapsed = time.perf_counter() - started
+            fired = len(result.missed) + len(result.reminded)
+            raise _Rollback
+    except _Rollback:
+        pass
+    per = len(firing_q.captured_queries) / fired if fired else None
+    out["sweep firing"] = Result(
+        fired / elapsed if fired else None,
+        "deadlines/s",
+        note=f"{fired} fired, {per:.1f} q each" if per else "nothing fired",
+    )
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _post_http(world: dict[str, Any], posts: int, threads: int) -> dict[str, Result]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from guanjia.estates.models import Customer
+
+    desk = world["staff"]["bench-desk"]
+    project = world["project"]
+    customers = list(Customer.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)[:500])
+    token = Token.objects.get_or_create(user=desk)[0].key
+
+    def body(i: int) -> bytes:
+        data = {
+            "project": project.pk,
+            "customer": customers[i % len(customers)],
+            "channel": "phone",
+            "description": "地下车库漏水，车被淋湿",
+            "location": "地下车库B2",
+            "against_department": "engineering",
+        }
+        return json.dumps(data).encode()
+
+    # Queries of one registration, in-process (rolled back).
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            response = api.post("/api/v1/complaints/", body(0), content_type="application/json")
+            raise _Rollback
+    except _Rollback:
+        pass
+    queries = len(captured.captured_queries) if response.status_code == 201 else None
+    if connection.vendor != "postgresql":
+        return {"post": Result(None, "", queries, "HTTP part on PostgreSQL only")}
+    settings = connection.settings_dict
+    url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEBUG": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/v1/", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.5)
+
+        def post(i: int) -> int:
+            request = urllib.request.Request(
+                f"{base}/api/v1/complaints/",
+                data=body(i),
+                headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    return int(answer.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(post, range(threads * 2)))  # warm both workers
+            started = time.perf_counter()
+            statuses = list(pool.map(post, range(posts)))
+            elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    ok = statuses.count(201)
+    note = f"{ok}/{posts} created, {threads} threads" + ("" if ok == posts else f", statuses {sorted(set(statuses))}")
+    return {"post": Result(ok / elapsed if ok else None, "req/s", queries, note)}
+
+
+# --- The table --------------------------------------------------------------------------------------------------
+
+ROWS = (
+    ("generate", "generate (set-based SQL)"),
+    ("board p50", "board, server time in-process p50"),
+    ("board p95", "board, server time in-process p95"),
+    ("poll p50", "board poll, nothing changed (If-None-Match) p50"),
+    ("poll p95", "board poll, nothing changed p95"),
+    ("report p50", "`reports/monthly` one project-month (API) p50"),
+    ("report p95", "`reports/monthly` one project-month (API) p95"),
+    ("export rows/s", "xlsx export, all of one project's complaints"),
+    ("export peak", "xlsx export, tracemalloc peak"),
+    ("sweep idle", "sweep, nothing due"),
+    ("sweep firing", "sweep, firing the next 500 limits"),
+    ("post", "`POST complaints/` over HTTP, gunicorn ×2"),
+)
+
+
+def _label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 and size % 1_000_000 == 0 else f"{size // 1000}k"
+
+
+def _table(vendor: str, sizes: list[int], results: dict[int, dict[str, Result]]) -> None:
+    print()
+    print(f"{vendor}; server time in-process (Django test client) unless said; q = queries per operation")
+    print()
+    heads = [f"at {_label(s)}" for s in sizes]
+    growth = [f"{_label(a)} → {_label(b)}" for a, b in itertools.pairwise(sizes)]
+    print("| operation | " + " | ".join(heads + growth) + " | note |")
+    print("|---|" + "---:|" * (len(heads) + len(growth)) + "---|")
+    for key, label in ROWS:
+        cells = [results[s].get(key, Result(None, "")) for s in sizes]
+        ratios = []
+        for a, b in itertools.pairwise(cells):
+            ratios.append(f"{b.value / a.value:.2f}×" if a.value and b.value is not None else "n/a")
+        note = next((c.note for c in reversed(cells) if c.note), "")
+        print(f"| {label} | " + " | ".join([c.text() for c in cells] + ratios) + f" | {note} |")
+    print(flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
