@@ -53,6 +53,8 @@ def dismiss(request: HttpRequest) -> HttpResponse:
     """Mark the banner's notifications (``ids``) read: dismissed here is dismissed on every page."""
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][: BANNER_LIMIT * 4]
     now = timezone.now()
-    for notification in inbox_for(request.user).filter(pk__in=ids, read_at__isnull=True):
-        notification_mark_read(user=request.user, notification=notification, at=now)
+    rows = inbox_for(request.user).filter(pk__in=ids, read_at__isnull=True, level=Level.URGENT)
+    for notification in rows:
+        if shows_urgent_alert(request.user, notification.kind):
+            notification_mark_read(user=request.user, notification=notification, at=now)
     return HttpResponse(status=204)

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from guanjia.accounts.access import today_page
 from guanjia.accounts.models import Role
-from guanjia.cases.models import Deadline
-from guanjia.cases.services import deadline_set
+from guanjia.cases.services import deadline_cancel, deadline_set
 from guanjia.complaints import services as complaints
 from guanjia.complaints.models import Complaint
 from guanjia.desk.today import LIMIT
@@ -287,7 +286,7 @@ def test_technician_today_queries_do_not_grow_with_the_data(world, client):
 
 def test_supervisor_today_shows_the_board_summary_reviews_and_quotas(world, client):
     late = register(world)
-    Deadline.objects.filter(complaint=late).update(state="cancelled")
+    deadline_cancel(subject=late, at=timezone.now())
     deadline_set(
         subject=late,
         kind="response",
