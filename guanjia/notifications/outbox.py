@@ -62,6 +62,7 @@ def enqueue(
     due = now
     if status == DeliveryStatus.QUEUED and not urgent and person is not None:
         due = quiet_until(person, now) or now
+    final = status != DeliveryStatus.QUEUED
     row = Delivery.objects.create(
         channel=channel,
         provider=provider,
@@ -69,10 +70,10 @@ def enqueue(
         ref=ref,
         project=project,
         notification=notification,
-        recipient=recipient,
+        recipient="" if final else recipient,
         recipient_display=recipient_display,
         urgent=urgent,
-        payload=payload,
+        payload=scrub(payload) if final else payload,
         status=status,
         next_attempt_at=due,
         created_at=now,
@@ -146,6 +147,23 @@ def send_wechat_template(
     )
 
 
+#: Payload keys whose values are secrets (one-time codes): blanked once a row is done.
+SECRET_KEYS = frozenset({"code"})
+
+
+def scrub(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with every value under a key of ``SECRET_KEYS`` (at any depth) replaced by stars."""
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            out[key] = scrub(value)
+        elif key in SECRET_KEYS:
+            out[key] = "******"
+        else:
+            out[key] = value
+    return out
+
+
 def _print(line: str) -> None:
     sys.stdout.write(line.rstrip() + "\n")
 
@@ -188,6 +206,10 @@ def deliver_one(row: Delivery, now: datetime) -> str:
     else:
         status = DeliveryStatus.SENT
         fields = {"last_error": "", "provider_message_id": message_id[:100], "sent_at": now}
+    if status != DeliveryStatus.QUEUED:
+        # Done with it: the address and any code in it are no longer needed (a pickup or sign-in code is kept
+        # only as a hash elsewhere; a robot's address holds its key). The page shows the masked address.
+        fields.update(recipient="", payload=scrub(row.payload))
     Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.SENDING).update(status=status, **fields)
     return status
 

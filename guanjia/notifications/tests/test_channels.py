@@ -26,6 +26,8 @@ def test_aliyun_sms_is_signed_as_documented_and_sent(world, fake_aliyun):
     row.refresh_from_db()
     assert row.status == DeliveryStatus.SENT and row.sent_at == NOW
     assert row.provider_message_id == "900619746936498440^1"
+    # Sent: the code and the full number are no longer kept in the outbox.
+    assert row.payload["params"] == {"what": "包裹", "project": "滨江花园", "code": "******"} and row.recipient == ""
     (query,) = fake_aliyun.accepted
     assert query["PhoneNumbers"] == "13912345678" and query["TemplateCode"] == "SMS_100001"
     assert query["SignName"] == "管家物业" and query["Timestamp"] == "2026-12-07T02:30:00Z"
