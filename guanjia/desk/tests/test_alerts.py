@@ -3,6 +3,8 @@ page's flow under the top bar, dismissed once for every page; and the favicon ev
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
@@ -49,7 +51,7 @@ def test_the_banner_is_in_the_flow_under_the_top_bar_never_fixed_over_it(world, 
     html = client.get(reverse("desk:home")).content.decode()
     assert html.index("</header>") < html.index('id="urgent-alerts"') < html.index('<main class="page"')
     assert f'data-feed="{FEED}"' in html and f'data-dismiss="{DISMISS}"' in html
-    css = open(finders.find("css/alerts.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/alerts.css")).read_text(encoding="utf-8")
     assert "position: static" in css and "position: fixed" not in css
 
 
