@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils import timezone
@@ -13,6 +14,7 @@ from guanjia.accounts.models import Role, User
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Department
 from guanjia.complaints.grading import Grade, Injury
 from guanjia.complaints.models import Channel, ComplaintStatus, GroupMeasure, InformMethod, Nature
+from guanjia.visits.models import Outcome, ReviewDecision
 
 #: Keys of event data in the desk's words.
 DATA_LABELS: dict[str, Any] = {
@@ -59,6 +61,14 @@ DATA_LABELS: dict[str, Any] = {
     "count": gettext_lazy("处理不当次数"),
     "role": gettext_lazy("上报对象"),
     "late": gettext_lazy("超时"),
+    "on_time": gettext_lazy("按时"),
+    "automatic": gettext_lazy("系统自动"),
+    "satisfaction": gettext_lazy("满意度"),
+    "outcome": gettext_lazy("回访结果"),
+    "decision": gettext_lazy("审核决定"),
+    "comment": gettext_lazy("意见"),
+    "signed": gettext_lazy("客户已签名"),
+    "retry_at": gettext_lazy("再次回访时间"),
     "related": gettext_lazy("相关投诉"),
 }
 #: Coded values shown by their label.
@@ -75,7 +85,13 @@ _VALUE_LABELS: dict[str, dict[str, Any]] = {
     "injury": dict(Injury.choices),
     "kind": DEADLINE_KIND_LABELS,
     "role": dict(Role.choices),
-    "cause": {"incident": gettext_lazy("事件客户数变化"), "facts": gettext_lazy("定级事实变化")},
+    "cause": {
+        "incident": gettext_lazy("事件客户数变化"),
+        "facts": gettext_lazy("定级事实变化"),
+        "mishandled": gettext_lazy("认定处理不当"),
+    },
+    "outcome": dict(Outcome.choices),
+    "decision": dict(ReviewDecision.choices),
 }
 _USER_KEYS = frozenset({"assignee", "first_responder"})
 #: Event data too technical for the page.
@@ -93,8 +109,12 @@ _HIDDEN_DATA = frozenset(
         "proposals",
         "referred",
         "complaints",
+        "rectification",
+        "visit",
     }
 )
+#: A stored value that is a code (``no_answer``) and has no label: never shown as it is.
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
@@ -112,7 +132,7 @@ def _value_text(key: str, value: Any, people: dict[int, str]) -> str:
 
 
 #: Flags worth a line on the timeline only when set.
-_SHOWN_WHEN_TRUE = frozenset({"entered_late", "on_the_spot", "late"})
+_SHOWN_WHEN_TRUE = frozenset({"entered_late", "on_the_spot", "late", "automatic"})
 
 
 def event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
@@ -122,13 +142,15 @@ def event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if isinstance(data.get("from"), str) and isinstance(data.get("to"), str):
         # A status change (cases.services.case_transition): one line, old → new, in words.
-        statuses = dict(ComplaintStatus.choices)
+        statuses = {**dict(Nature.choices), **dict(ComplaintStatus.choices)}
         pairs.append(
             (str(_("状态")), f"{statuses.get(data['from'], data['from'])} → {statuses.get(data['to'], data['to'])}")
         )
         data = {k: v for k, v in data.items() if k not in {"from", "to"}}
     for key, value in list(data.items())[:16]:
         if key in _HIDDEN_DATA or value in (None, "", [], {}) or (key in _SHOWN_WHEN_TRUE and value is False):
+            continue
+        if key not in DATA_LABELS:  # a key without words is for the machine, not the page
             continue
         if isinstance(value, dict) and ({"from", "to"} <= value.keys() or {"before", "after"} <= value.keys()):
             old, new = (value["from"], value["to"]) if "from" in value else (value["before"], value["after"])
@@ -139,7 +161,9 @@ def event_details(data: Any, people: dict[int, str]) -> list[tuple[str, str]]:
             )
         else:
             text = _value_text(key, value, people)
-        pairs.append((str(DATA_LABELS.get(key, key)), text[:300]))
+        if _CODE.fullmatch(text):  # a code nobody named: not for the page
+            continue
+        pairs.append((str(DATA_LABELS[key]), text[:300]))
     return pairs
 
 
