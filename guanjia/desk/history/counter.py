@@ -13,6 +13,7 @@ from guanjia.desk.history.estate import Estate
 from guanjia.desk.history.repairs import follow_up_public_repair
 from guanjia.dutylog import services as ds
 from guanjia.dutylog.models import CheckArea, CheckResult, ShiftKind
+from guanjia.dutylog.selectors import open_matters
 from guanjia.estates.models import Unit
 from guanjia.frontdesk import services as fs
 from guanjia.frontdesk.models import ConfirmMethod, CustodyKind, ProofKind
@@ -221,6 +222,8 @@ def shift_story(est: Estate, start: datetime, kind: str, until: datetime) -> Sto
             moment += timedelta(days=1)
         if moment <= est.clock():
             continue
+        if is_open and open_matters(est.project).filter(text=text[6:]).exists():
+            continue  # still open from an earlier shift: it carries over, nobody logs it again
         yield moment + est.minutes(0, 4)
         ds.log_entry_add(shift=shift, text=text[6:], actor=keeper, is_open=is_open, at=moment)
     yield until - est.minutes(5, 12)
