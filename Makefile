@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/guanjia
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: worker sweeper run serve install install-dev migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres pytest-moved-clock production-recipe bench vendor clean
+.PHONY: worker sweeper run serve install install-dev migrate demo test lint typecheck pytest pytest-sqlite pytest-postgres pytest-moved-clock production-recipe bench bench-scale vendor clean
 
 # `make run` installs the runtime lock only; the checks add the development lock on top of it.
 $(VENV)/.installed: requirements.lock
@@ -81,6 +81,11 @@ sweeper: install
 
 bench: install-dev
 	$(PY) -m bench
+
+comma := ,
+# Issue 14's table at scale (PostgreSQL via DATABASE_URL; CASES=100000,1000000 by default, 10000000 for 10M).
+bench-scale: install-dev
+	$(PY) -m bench scale --cases $(or $(CASES),100000$(comma)1000000)
 
 vendor:
 	bash scripts/vendor-assets.sh
