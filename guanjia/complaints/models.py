@@ -24,6 +24,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("来访")
     LETTER = "letter", _("书面")
     ONLINE = "online", _("网络")
+    WECHAT = "wechat", _("微信")
     OTHER = "other", _("其他")
 
 

@@ -92,6 +92,14 @@ class PaymentMethod(models.TextChoices):
     NONE = "none", _("无需收费")
     CASH = "cash", _("现金")
     CARD = "card", _("刷卡")
+    WECHAT = "wechat", _("微信支付")
+    ALIPAY = "alipay", _("支付宝")
+
+
+#: The ways a fee is actually collected (R05): the money then goes to finance.
+COLLECTED_PAYMENT_METHODS = frozenset(
+    {PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY}
+)
 
 
 class MaterialsQuality(models.TextChoices):

@@ -30,6 +30,7 @@ from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Level
 from guanjia.notifications.services import notify
 from guanjia.repairs.models import (
+    COLLECTED_PAYMENT_METHODS,
     LineKind,
     PaymentMethod,
     Repair,
@@ -128,12 +129,12 @@ def repair_complete(
 
 
 def repair_record_payment(*, repair: Repair, actor: Any, payment_method: str, collected_by: Any) -> Repair:
-    """R05: who of the desk collected the fee, and how (cash or card)."""
+    """R05: who of the desk collected the fee, and how (cash, card, WeChat Pay or Alipay)."""
     _require(can_desk_repair(actor, repair.project_id))
     if not case_kind("repair").is_done(repair.status):
         raise TransitionError(_("工单完成后才能登记收费"))
-    if payment_method not in (PaymentMethod.CASH, PaymentMethod.CARD):
-        raise ValidationError({"payment_method": [_("收费方式须为现金或刷卡")]})
+    if payment_method not in COLLECTED_PAYMENT_METHODS:
+        raise ValidationError({"payment_method": [_("收费方式须为现金、刷卡、微信支付或支付宝")]})
     if collected_by is None or not can_see_project(collected_by, repair.project_id):
         raise ValidationError({"collected_by": [_("请选择本项目的收费人")]})
     with transaction.atomic():
@@ -150,7 +151,7 @@ def repair_record_payment(*, repair: Repair, actor: Any, payment_method: str, co
 def repair_hand_to_finance(*, repair: Repair, actor: Any, at: datetime | None = None) -> Repair:
     """R05: the fee collected has been handed to finance."""
     _require(can_desk_repair(actor, repair.project_id))
-    if not repair.fee_yuan or repair.payment_method not in (PaymentMethod.CASH, PaymentMethod.CARD):
+    if not repair.fee_yuan or repair.payment_method not in COLLECTED_PAYMENT_METHODS:
         raise TransitionError(_("该工单没有待交财务的收费"))
     if repair.handed_to_finance_at is not None:
         raise TransitionError(_("该工单的收费已交财务"))

@@ -246,6 +246,18 @@ def test_r05_fee_collected_by_the_desk_and_handed_to_finance(world, log, tap):
         services.repair_hand_to_finance(repair=repair, actor=world.front_desk)
 
 
+@pytest.mark.parametrize("method", ["wechat", "alipay"])
+def test_r05_a_fee_paid_by_wechat_pay_or_alipay_is_recorded_and_goes_to_finance(world, log, tap, method):
+    repair = on_site(world, log(price_item=tap))
+    services.repair_complete(repair=repair, actor=world.technician, customer_signed=True, fee_yuan="30")
+    services.repair_record_payment(
+        repair=repair, actor=world.front_desk, payment_method=method, collected_by=world.front_desk
+    )
+    assert repair.payment_method == method and repair.get_payment_method_display() in ("微信支付", "支付宝")
+    services.repair_hand_to_finance(repair=repair, actor=world.front_desk)
+    assert repair.handed_to_finance_at is not None
+
+
 # --- R07–R10 -----------------------------------------------------------------------------------------------------
 
 
