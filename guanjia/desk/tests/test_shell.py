@@ -6,8 +6,9 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from guanjia.accounts.models import Role
 from guanjia.desk.middleware import SESSION_KEY
-from guanjia.testing.factories import make_project
+from guanjia.testing.factories import make_project, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,8 @@ def test_login_page_renders_in_both_languages(db, client, language):
 
 
 def test_home_counts_are_of_the_current_project(world, web_as):
+    """A role without a "today" of its own (security at the gate) sees the project's figures under the search."""
     make_project(world.company)
-    html = web_as(world.front_desk).get(reverse("desk:home")).content.decode()
+    guard = make_staff(Role.SECURITY, projects=(world.estate,), username="guard")
+    html = web_as(guard).get(reverse("desk:home")).content.decode()
     assert 'class="stat-value">1<' in html
