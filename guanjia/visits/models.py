@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanjia.core.evidence import SignedImage
 
@@ -49,7 +50,7 @@ class Satisfaction(models.IntegerChoices):
 
     VERY_SATISFIED = 5, _("非常满意")
     SATISFIED = 4, _("满意")
-    NEUTRAL = 3, _("一般")
+    NEUTRAL = 3, pgettext_lazy("satisfaction", "一般")
     UNSATISFIED = 2, _("不满意")
     VERY_UNSATISFIED = 1, _("非常不满意")
 
