@@ -53,6 +53,10 @@ def test_the_banner_is_in_the_flow_under_the_top_bar_never_fixed_over_it(world, 
     assert f'data-feed="{FEED}"' in html and f'data-dismiss="{DISMISS}"' in html
     css = Path(finders.find("css/alerts.css")).read_text(encoding="utf-8")
     assert "position: static" in css and "position: fixed" not in css
+    # No other stylesheet (the inbox's loads before the banner) puts the banner back over the top bar.
+    for sheet in Path(finders.find("css/app.css")).parent.glob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        assert sheet.name == "alerts.css" or ".urgent-alerts" not in text, sheet.name
 
 
 def test_dismissing_marks_the_shown_alerts_read_for_every_page(world, client):
