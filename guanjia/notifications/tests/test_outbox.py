@@ -3,6 +3,7 @@
 
 from datetime import UTC, datetime, time, timedelta
 
+import time_machine
 from django.db import transaction
 
 from guanjia.notifications.models import Channel, Delivery, DeliveryStatus, Level, NotificationPreference
@@ -136,3 +137,15 @@ def test_quiet_hours_hold_non_urgent_copies_until_they_end_and_urgent_go_at_once
     assert deliver_due(late) == {"sent": 1}  # the urgent one
     assert deliver_due(morning - timedelta(minutes=1)) == {}
     assert deliver_due(morning) == {"sent": 1}
+
+
+def test_the_periodic_sweep_delivers_the_outbox_and_the_celery_task_too(world, fake_aliyun):
+    from guanjia.cases.periodic import run_periodic
+    from guanjia.notifications.tasks import deliver_task
+
+    send_sms(phone="13912345678", template="login_code", params=CODE, now=NOW)
+    assert run_periodic(NOW)["notification_outbox"] == {"sent": 1}
+    send_sms(phone="13912345679", template="login_code", params=CODE, now=NOW)
+    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):  # the task reads the clock
+        assert deliver_task.apply().get() == {"sent": 1}
+    assert len(fake_aliyun.accepted) == 2
