@@ -33,7 +33,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, Q, Subquery
 
 from guanjia.cases.models import Case, Deadline, DeadlineState
 from guanjia.timeline.services import Entry, record, record_many
@@ -79,6 +79,17 @@ def _refresh_subject(subject: models.Model) -> None:
     if isinstance(subject, Case):
         # Deferred on the instance: read again from the row if asked, and never written back stale by save().
         subject.__dict__.pop("next_due_at", None)
+
+
+def _lower_next_due(subject: models.Model, due_at: datetime) -> None:
+    """A pending limit added and none taken away: the case's next limit is the earlier of the two (one UPDATE
+    without a subquery; the object keeps the new value, so a just registered case answers it unread)."""
+    if not isinstance(subject, Case):
+        return
+    earlier = Q(next_due_at__isnull=True) | Q(next_due_at__gt=due_at)
+    type(subject)._base_manager.filter(earlier, pk=subject.pk).update(next_due_at=due_at)
+    if "next_due_at" in subject.__dict__ and (subject.next_due_at is None or subject.next_due_at > due_at):
+        subject.next_due_at = due_at
 
 
 # --- Deadlines ------------------------------------------------------------------------------------------------
@@ -132,8 +143,10 @@ def deadline_set(
         for replaced in old:
             replaced.data = {**replaced.data, "replaced_by": deadline.pk}
             replaced.save(update_fields=["data"])
-        if old or not past:
+        if old:
             _refresh_subject(subject)
+        elif not past:
+            _lower_next_due(subject, due_at)
     return deadline
 
 

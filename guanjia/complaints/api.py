@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,15 +87,29 @@ class ComplaintFilter(filters.FilterSet):
         label=gettext_lazy("未完成"),
     )
 
+    ordering = filters.ChoiceFilter(
+        choices=(("due", gettext_lazy("最先到期（仅未完成）")),),
+        method="filter_ordering",
+        label=gettext_lazy("排序（默认最新登记在前）"),
+    )
+
     class Meta:
         model = Complaint
-        fields = ["project", "status", "grade", "nature", "department", "customer", "incident", "open"]
+        fields = ["project", "status", "grade", "nature", "department", "customer", "incident", "open", "ordering"]
 
     def filter_open(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
         if not value:
             return queryset
         condition = Q(status__in=OPEN_STATUSES)
         return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
+
+    def filter_ordering(self, queryset: QuerySet[Complaint], name: str, value: str) -> QuerySet[Complaint]:
+        """``due``: the open complaints, what falls due first on top (the board's order, read by its index)."""
+        if value != "due":
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES).order_by(
+            F("next_due_at").asc(nulls_last=True), "received_at", "id"
+        )
 
 
 class IncidentFilter(filters.FilterSet):
@@ -174,8 +188,7 @@ class ComplaintViewSet(
             first_responder=responder,
             **values,
         )
-        # The new complaint holds its customer and its limits: answered without reading it back.
-        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
+        return self._fresh(complaint, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("修改事实并重新定级 (C10)"),

@@ -120,6 +120,7 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
             "response_due_at",
             "escalate_due_at",
             "resolve_due_at",
+            "next_due_at",
             "deadlines",
             "mishandling_proposal",
             "version",
