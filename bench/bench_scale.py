@@ -532,14 +532,12 @@ def _post_http(world: dict[str, Any], posts: int, threads: int) -> dict[str, Res
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        for _ in range(240):  # until gunicorn listens
             try:
-                urllib.request.urlopen(f"{base}/api/v1/", timeout=2)
-                break
-            except urllib.error.HTTPError:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.25)
 
         def post(i: int) -> int:
             request = urllib.request.Request(
