@@ -38,6 +38,9 @@ from guanjia.residents.reports import report_submit
 from guanjia.residents.selectors import household_case, household_cases
 from guanjia.residents.visits import household_visits, visit_answer, visit_payload
 
+#: A POST without a body still answers 400 for a malformed one (``{"detail"}``).
+NO_BODY = OpenApiResponse(description=_("请求有误"))
+
 
 class ResidentView(APIView):
     """A resident endpoint: resident tokens only (a staff token is refused), no staff session."""
@@ -46,11 +49,11 @@ class ResidentView(APIView):
     permission_classes = [IsResident]
 
 
-class CodeRequestSerializer(StrictSerializer):
+class ResidentCodeRequestSerializer(StrictSerializer):
     phone = serializers.CharField(label=_("手机号"), max_length=32)
 
 
-class TokenRequestSerializer(StrictSerializer):
+class ResidentTokenRequestSerializer(StrictSerializer):
     phone = serializers.CharField(label=_("手机号"), max_length=32)
     code = serializers.CharField(label=_("验证码"), max_length=12)
 
@@ -63,7 +66,7 @@ class ResidentCodeView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=CodeRequestSerializer,
+        request=ResidentCodeRequestSerializer,
         responses={
             202: OpenApiResponse(description=_("如果该手机号已登记，验证码已发送")),
             400: OpenApiResponse(description=_("手机号格式不正确")),
@@ -72,7 +75,7 @@ class ResidentCodeView(APIView):
         tags=["resident"],
     )
     def post(self, request: Request) -> Response:
-        body = CodeRequestSerializer(data=request.data)
+        body = ResidentCodeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             signin.code_request(phone=body.validated_data["phone"], client_ip=address(request), now=timezone.now())
@@ -88,7 +91,7 @@ class ResidentTokenView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=TokenRequestSerializer,
+        request=ResidentTokenRequestSerializer,
         responses={
             200: inline_serializer("ResidentTokenResponse", {"token": serializers.CharField()}),
             400: OpenApiResponse(description=_("验证码错误或已失效")),
@@ -96,7 +99,7 @@ class ResidentTokenView(APIView):
         tags=["resident"],
     )
     def post(self, request: Request) -> Response:
-        body = TokenRequestSerializer(data=request.data)
+        body = ResidentTokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         now = timezone.now()
         phone = signin.code_verify(phone=body.validated_data["phone"], code=body.validated_data["code"], now=now)
@@ -117,7 +120,11 @@ class ResidentMeView(ResidentView):
 class ResidentConsentView(ResidentView):
     """Agree to the current privacy notice (PIPL); the time is recorded."""
 
-    @extend_schema(request=None, responses={200: OpenApiResponse(description=_("已记录同意时间"))}, tags=["resident"])
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiResponse(description=_("已记录同意时间")), 400: NO_BODY},
+        tags=["resident"],
+    )
     def post(self, request: Request) -> Response:
         session: ResidentSession = request.user  # type: ignore[assignment]
         consent = signin.consent_record(phone=session.phone, client_ip=address(request), now=timezone.now())
@@ -125,14 +132,14 @@ class ResidentConsentView(ResidentView):
 
 
 class ResidentLogoutView(ResidentView):
-    @extend_schema(request=None, responses={204: None}, tags=["resident"])
+    @extend_schema(request=None, responses={204: None, 400: NO_BODY}, tags=["resident"])
     def post(self, request: Request) -> Response:
         session: ResidentSession = request.user  # type: ignore[assignment]
         signin.session_end(session=session, now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportSerializer(StrictSerializer):
+class ResidentReportSerializer(StrictSerializer):
     unit = serializers.IntegerField(label=_("房屋"))
     description = serializers.CharField(label=_("内容"), max_length=2000)
     photos = serializers.ListField(
@@ -140,13 +147,13 @@ class ReportSerializer(StrictSerializer):
     )
 
 
-class RepairReportSerializer(ReportSerializer):
+class ResidentRepairReportSerializer(ResidentReportSerializer):
     appointment_at = serializers.DateTimeField(label=_("预约上门时间"), required=False, allow_null=True)
 
 
 class _CaseList(ResidentView):
     kind: str = ""
-    body: type[serializers.Serializer[Any]] = ReportSerializer
+    body: type[serializers.Serializer[Any]] = ResidentReportSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get(self, request: Request) -> Response:
@@ -186,13 +193,17 @@ class ResidentRepairsView(_CaseList):
     """The household's repairs with plain-language progress; POST reports one (photos, an appointment)."""
 
     kind = ReportKind.REPAIR
-    body = RepairReportSerializer
+    body = ResidentRepairReportSerializer
 
-    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)})
+    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)}, operation_id="resident_repairs_list")
     def get(self, request: Request) -> Response:
         return super().get(request)
 
-    @extend_schema(request=RepairReportSerializer, responses={201: OpenApiResponse(description=CASE_LIST_DOC)})
+    @extend_schema(
+        operation_id="resident_repairs_create",
+        request=ResidentRepairReportSerializer,
+        responses={201: OpenApiResponse(description=CASE_LIST_DOC)},
+    )
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -203,11 +214,15 @@ class ResidentComplaintsView(_CaseList):
 
     kind = ReportKind.COMPLAINT
 
-    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)})
+    @extend_schema(responses={200: OpenApiResponse(description=CASE_LIST_DOC)}, operation_id="resident_complaints_list")
     def get(self, request: Request) -> Response:
         return super().get(request)
 
-    @extend_schema(request=ReportSerializer, responses={201: OpenApiResponse(description=CASE_LIST_DOC)})
+    @extend_schema(
+        operation_id="resident_complaints_create",
+        request=ResidentReportSerializer,
+        responses={201: OpenApiResponse(description=CASE_LIST_DOC)},
+    )
     def post(self, request: Request) -> Response:
         return super().post(request)
 
@@ -222,7 +237,7 @@ class ResidentComplaintView(_CaseDetail):
     kind = ReportKind.COMPLAINT
 
 
-class VisitAnswerSerializer(StrictSerializer):
+class ResidentVisitAnswerSerializer(StrictSerializer):
     satisfaction = serializers.IntegerField(label=_("满意度"), min_value=1, max_value=5)
     comment = serializers.CharField(label=_("意见"), max_length=1000, required=False, allow_blank=True, default="")
 
@@ -243,7 +258,7 @@ class ResidentVisitAnswerView(ResidentView):
     answer (1–2) opens the same review and rectification as one taken by phone (V06)."""
 
     @extend_schema(
-        request=VisitAnswerSerializer,
+        request=ResidentVisitAnswerSerializer,
         responses={
             200: OpenApiResponse(description=_("已记录")),
             404: OpenApiResponse(description=_("不是本户的回访")),
@@ -251,7 +266,7 @@ class ResidentVisitAnswerView(ResidentView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        body = VisitAnswerSerializer(data=request.data)
+        body = ResidentVisitAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         visit = visit_answer(
             household=api_household(request),
@@ -276,13 +291,17 @@ class ResidentParcelsView(ResidentView):
 
 @extend_schema(tags=["resident"])
 class ResidentParcelCodeView(ResidentView):
-    @extend_schema(request=None, responses={200: OpenApiResponse(description=_("新的取件码（旧码作废）"))})
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiResponse(description=_("新的取件码（旧码作废）")), 400: NO_BODY},
+        operation_id="resident_parcel_code",
+    )
     def post(self, request: Request, pk: int) -> Response:
         item, code = parcel_code(household=api_household(request), pk=pk, now=timezone.now())
         return Response(parcel_payload(item, code))
 
 
-class VisitorPassSerializer(StrictSerializer):
+class ResidentVisitorPassSerializer(StrictSerializer):
     unit = serializers.IntegerField(label=_("房屋"), required=False)
     visitor_name = serializers.CharField(label=_("访客姓名"), max_length=50)
     visit_date = serializers.DateField(label=_("来访日期"))
@@ -297,9 +316,11 @@ class ResidentVisitorPassesView(ResidentView):
         passes = household_passes(api_household(request))[:LIST_LIMIT]
         return Response([pass_payload(p) for p in passes])
 
-    @extend_schema(request=VisitorPassSerializer, responses={201: OpenApiResponse(description=_("通行码只显示一次"))})
+    @extend_schema(
+        request=ResidentVisitorPassSerializer, responses={201: OpenApiResponse(description=_("通行码只显示一次"))}
+    )
     def post(self, request: Request) -> Response:
-        body = VisitorPassSerializer(data=request.data)
+        body = ResidentVisitorPassSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         household = api_household(request)
         unit = body.validated_data.get("unit")

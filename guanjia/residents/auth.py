@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
@@ -25,6 +26,21 @@ class ResidentTokenAuthentication(authentication.TokenAuthentication):
         if session is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         return session, None
+
+
+class ResidentTokenScheme(OpenApiAuthenticationExtension):
+    """The resident token in the schema, apart from the staff token (same header, another table)."""
+
+    target_class = ResidentTokenAuthentication
+    name = "residentTokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication for residents, with the prefix "Token"',
+        }
 
 
 class IsResident(permissions.BasePermission):
