@@ -55,6 +55,7 @@ from guanjia.repairs.selectors import (
     technicians_for,
 )
 from guanjia.repairs.services import price_item_set_fee
+from guanjia.repairs.views.items import item_groups
 
 _CATEGORY_ORDER = {value: i for i, value in enumerate(PriceCategory.values)}
 
@@ -220,7 +221,11 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
         "repair": repair,
         "can": _capabilities(request.user, repair),
         "now": timezone.now(),
-        "price_items": list(price_items_for(request.user, project_id=repair.project_id, active=True)),
+        "item_groups": item_groups(
+            list(price_items_for(request.user, project_id=repair.project_id, active=True)),
+            ordered_id=repair.price_item_id,
+            actual=page.actual,
+        ),
         "qualities": MaterialsQuality.choices,
         "payment_methods": PaymentMethod.choices,
         "photo_kinds": [(k, v) for k, v in PhotoKind.choices if k != PhotoKind.WARRANTY_NOTE],
