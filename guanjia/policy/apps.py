@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PolicyConfig(AppConfig):
     name = "guanjia.policy"
     label = "policy"
+    verbose_name = _("服务标准参数")
 
     def ready(self) -> None:
         from guanjia.policy.labels import VERB_LABELS

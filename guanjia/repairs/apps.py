@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RepairsConfig(AppConfig):
     name = "guanjia.repairs"
     label = "repairs"
-    verbose_name = "报修"
+    verbose_name = _("报修")
 
     def ready(self) -> None:
         from guanjia.cases.services import register_deadline_handler

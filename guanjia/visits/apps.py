@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VisitsConfig(AppConfig):
     name = "guanjia.visits"
     label = "visits"
-    verbose_name = "回访"
+    verbose_name = _("回访")
 
     def ready(self) -> None:
         from guanjia.cases.completion import EVERY_KIND, on_case_completed
