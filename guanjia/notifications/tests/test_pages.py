@@ -59,3 +59,15 @@ def test_the_delivery_log_is_not_for_the_desk(world, web_as):
     assert web_as(world.front_desk).get(LOG).status_code == 404
     assert "消息发送记录" not in web_as(world.front_desk).get(reverse("notifications:inbox")).content.decode()
     assert "消息发送记录" in web_as(world.office_manager).get(reverse("notifications:inbox")).content.decode()
+
+
+def test_the_admin_lists_deliveries_read_only_without_full_numbers(world, client, fake_aliyun):
+    from guanjia.accounts.models import User
+
+    row = send_sms(phone="13912345678", template="login_code", params={"code": "424242"}, now=NOW, project=world.estate)
+    root = User.objects.create_superuser("root", "root@example.com", "x-Pass-12345", name="管理员")
+    client.force_login(root)
+    listing = client.get("/admin/notifications/delivery/")
+    assert listing.status_code == 200 and "139****5678" in listing.content.decode()
+    detail = client.get(f"/admin/notifications/delivery/{row.pk}/change/").content.decode()
+    assert "13912345678" not in detail and "424242" not in detail
