@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import tracemalloc
 import urllib.error
 import urllib.request
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         if connection.vendor == "sqlite":
             connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(workdir) / "bench_scale.sqlite3")
         old_config = setup_databases(verbosity=0, interactive=False)
+        results[size] = {}
         try:
             started = time.perf_counter()
             world = _populate(size)
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{size:,} cases on {connection.vendor}: {counts} generated in {generated:.1f}s", flush=True)
             results[size] = {"generate": Result(generated, "s", note=counts)}
             results[size].update(_measure(world, args))
+        except Exception:  # one size failing still prints the others
+            traceback.print_exc()
         finally:
             connection.close()
             teardown_databases(old_config, verbosity=0)
@@ -106,7 +110,7 @@ class Result:
 
     def text(self) -> str:
         if self.value is None:
-            return "n/a" + (f" ({self.note})" if self.note else "")
+            return "n/a" + (f", {self.queries} q" if self.queries is not None else "")
         value = f"{self.value:,.1f}" if self.value >= 10 else f"{self.value:.2f}"
         return f"{value} {self.unit}" + (f", {self.queries} q" if self.queries is not None else "")
 
@@ -205,7 +209,7 @@ def _populate(total: int) -> dict[str, Any]:
             f"bench_seq WHERE n <= {n_units}",
         )
         # Case n (per kind) is received at start + n * step from customer m of unit m, m spread over all units.
-        m = f"((n * 7919) % {n_units})"
+        m = f"((CAST(n AS BIGINT) * 7919) % {n_units})"
         received = sql.plus_seconds(sql.ts(start), f"n * {step}")
         is_open = f"(n > {open_from})"
         week = 7 * 24 * 3600
