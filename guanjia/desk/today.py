@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -79,9 +79,13 @@ def section(
     more_url: str,
     empty: str,
 ) -> Section:
-    """The first ``LIMIT`` of ``rows`` and their count: two queries (plus what ``rows`` prefetches)."""
-    shown = [to_row(item) for item in rows[:LIMIT]]
-    return Section(key=key, title=title, rows=shown, total=rows.count(), more_url=more_url, empty=empty)
+    """The first ``LIMIT`` of ``rows`` and how many there are in all, in one query (plus what ``rows``
+    prefetches): the count is a window over the whole result, computed before the limit."""
+    first = list(rows.annotate(today_total=Window(Count("pk")))[:LIMIT])
+    total = first[0].today_total if first else 0
+    return Section(
+        key=key, title=title, rows=[to_row(item) for item in first], total=total, more_url=more_url, empty=empty
+    )
 
 
 def _unit(obj: Any) -> str:
