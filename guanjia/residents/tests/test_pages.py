@@ -106,3 +106,44 @@ def test_logout(world, signed_in):
     client = signed_in()
     client.post(reverse("residents:logout"))
     assert client.get(reverse("residents:home")).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["repairs", "complaints", "visits", "parcels", "visitor_passes", "notices", "fees"])
+def test_list_pages_run_a_fixed_number_of_queries(world, signed_in, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from guanjia.frontdesk.services import custody_receive
+    from guanjia.residents.households import household_for
+    from guanjia.residents.reports import report_accept, report_submit
+
+    client = signed_in()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(f"residents:{name}")).status_code == 200
+        return len(queries)
+
+    def add() -> None:
+        household = household_for(LI_MING_PHONE)
+        for kind in ("repair", "complaint"):
+            report = report_submit(
+                household=household, kind=kind, unit=world.unit.pk, description="x", now=timezone.now()
+            )
+            report_accept(report=report, actor=world.front_desk, now=timezone.now())
+        custody_receive(
+            project=world.estate,
+            kind="parcel",
+            description="包裹",
+            actor=world.front_desk,
+            owner_customer=world.customer,
+            owner_unit=world.unit,
+            send_code=False,
+        )
+
+    add()
+    one = count()
+    add()
+    add()
+    assert count() == one
