@@ -335,13 +335,53 @@ def _measure_report(world: dict[str, Any], runs: int) -> list[tuple[str, str, fl
                 return sum(len(getattr(reports, name)(projects=[project], month=month)) for name in lists)
 
             elapsed, peak, found = _run(month_end, runs)
-            rows.append((f"month-end lists (S02: {', '.join(lists)})", f"{found} rows", elapsed, peak, _maxrss()))
+            rows.append(
+                (f"month-end lists, every entry (S02: {', '.join(lists)})", f"{found} rows", elapsed, peak, _maxrss())
+            )
+        if hasattr(reports, "month_end_page"):
+
+            def first_pages() -> str:
+                pages = [reports.month_end_page(name, projects=[project], month=month) for name in lists]
+                return ", ".join(f"{len(p['results'])} of {p['count']}" for p in pages)
+
+            elapsed, peak, shown = _run(first_pages, runs)
+            rows.append(("month-end lists, counts + first page each", shown, elapsed, peak, _maxrss()))
+        rows.append(_measure_api(world, month, runs))
     else:
         print("guanjia.reports.selectors.monthly_figures not found: timing the exports app's SQL figures instead")
     period = Period.month(month.year, month.month)
     elapsed, peak, _ = _run(lambda: followup_figures(project=world["project"], year=period.start.year), runs)
     rows.append((f"S07 follow-up figures {period.start.year} (exports.followup_figures)", "", elapsed, peak, _maxrss()))
     return rows
+
+
+def _measure_api(world: dict[str, Any], month: Any, runs: int) -> tuple[str, str, float, float, float]:
+    """``GET reports/monthly`` for the project-month through the test client (server time: routing, scope,
+    figures, lists, JSON), with its body size and number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world["supervisor"])
+    params = {"project": world["project"].pk, "month": f"{month:%Y-%m}"}
+
+    def get() -> int:
+        response = client.get("/api/v1/reports/monthly", params)
+        assert response.status_code == 200, response.content[:500]
+        return len(response.content)
+
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    setup_test_environment()  # the test client's host is allowed
+    try:
+        elapsed, peak, size = _run(get, runs)
+        with CaptureQueriesContext(connection) as queries:
+            get()
+    finally:
+        teardown_test_environment()
+    result = f"{size / 2**10:,.0f} KiB body, {len(queries)} queries"
+    return (f"GET reports/monthly {month:%Y-%m} (API, in-process)", result, elapsed, peak, _maxrss())
 
 
 def _measure_export(world: dict[str, Any], wanted: int, runs: int) -> list[tuple[str, str, float, float, float]]:
@@ -364,9 +404,8 @@ def _measure_export(world: dict[str, Any], wanted: int, runs: int) -> list[tuple
     path = os.path.join(tempfile.mkdtemp(prefix="guanjia-bench-"), "export.xlsx")
     elapsed, peak, rows = _run(lambda: export_write(request=request, path=path), max(1, runs - 2))
     size = os.path.getsize(path) / 2**20
-    return [
-        (f"export complaints {period.start}–{period.end}", f"{rows:,} rows, {size:.1f} MiB", elapsed, peak, _maxrss())
-    ]
+    result = f"{rows:,} rows, {size:.1f} MiB, {rows / elapsed:,.0f} rows/s"
+    return [(f"export complaints {period.start}–{period.end}", result, elapsed, peak, _maxrss())]
 
 
 def _table(vendor: str, rows: list[tuple[str, str, float, float, float]]) -> None:

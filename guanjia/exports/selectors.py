@@ -130,8 +130,8 @@ def parse_kind(value: str | None) -> str:
 
 
 def _local(value: datetime | None) -> datetime | None:
-    """Excel has no time zones: a naive Beijing time."""
-    return timezone.localtime(value).replace(tzinfo=None) if value is not None else None
+    """Excel has no time zones: a naive Beijing time (the site's time zone, whatever the reader's)."""
+    return value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None) if value is not None else None
 
 
 def _labels(choices: Any) -> Callable[[Any], str]:
@@ -152,6 +152,25 @@ def _on_time(due: datetime | None, met: datetime | None, now: datetime) -> str:
     if met is not None:
         return _yes_no(met <= due)
     return _yes_no(False) if due < now else ""
+
+
+class _Verdicts:
+    """``_yes_no`` and ``_on_time`` with their two labels translated once per sheet, not once per cell."""
+
+    def __init__(self) -> None:
+        self.yes, self.no = _("是"), _("否")
+
+    def yes_no(self, value: bool | None) -> str:
+        if value is None:
+            return ""
+        return self.yes if value else self.no
+
+    def on_time(self, due: datetime | None, met: datetime | None, now: datetime) -> str:
+        if due is None:
+            return ""
+        if met is not None:
+            return self.yes if met <= due else self.no
+        return self.no if due < now else ""
 
 
 def _masked(value: str | None) -> str:
@@ -190,20 +209,22 @@ def _latest_limits(model: type[Any], kinds: dict[str, tuple[str, str]]) -> Calla
     subject_type = ContentType.objects.get_for_model(model)
 
     def enrich(rows: list[dict[str, Any]]) -> None:
-        latest: dict[tuple[int, str], tuple[Any, Any]] = {}
+        latest: dict[tuple[int, str], tuple[int, Any, Any]] = {}
         limits = (
             Deadline.objects.filter(
                 subject_type=subject_type, subject_id__in=[r["id"] for r in rows], kind__in=list(kinds)
             )
             .exclude(state=DeadlineState.CANCELLED)
-            .order_by("id")
-            .values_list("subject_id", "kind", "due_at", "met_at")
+            .order_by()  # read through the subject index; ORDER BY id could walk the whole table instead
+            .values_list("subject_id", "kind", "id", "due_at", "met_at")
         )
-        for subject_id, kind, due_at, met_at in limits:
-            latest[(subject_id, kind)] = (due_at, met_at)  # ordered by id: the last one wins
+        for subject_id, kind, pk, due_at, met_at in limits:
+            key = (subject_id, kind)
+            if key not in latest or latest[key][0] < pk:  # the latest limit of its kind
+                latest[key] = (pk, due_at, met_at)
         for row in rows:
             for kind, (due_key, met_key) in kinds.items():
-                row[due_key], row[met_key] = latest.get((row["id"], kind), (None, None))
+                _pk, row[due_key], row[met_key] = latest.get((row["id"], kind), (0, None, None))
 
     return enrich
 
@@ -229,6 +250,7 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
         Complaint, {"response": ("response_due", "response_met"), "resolve": ("resolve_due", "resolve_met")}
     )
     channel, department, grade = _labels(Channel), _labels(Department), _labels(Grade)
+    verdict = _Verdicts()
     nature, status = _labels(Nature), _labels(ComplaintStatus)
 
     def to_row(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -236,9 +258,9 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
             r["number"], _local(r["received_at"]), r["customer__name"] or r["customer_name"], _masked(r["phone"]),
             _unit(r) or r["location"], channel(r["channel"]), department(r["against_department"]),
             grade(r["grade"]), nature(r["nature"]), status(r["status"]), r["description"], r["customer_request"],
-            _local(r["response_due"]), _on_time(r["response_due"], r["response_met"], now),
+            _local(r["response_due"]), verdict.on_time(r["response_due"], r["response_met"], now),
             _local(r["resolve_due"]), _local(r["completed_at"]),
-            _on_time(r["resolve_due"], r["resolve_met"] or r["completed_at"], now), r["result"],
+            verdict.on_time(r["resolve_due"], r["resolve_met"] or r["completed_at"], now), r["result"],
         )  # fmt: skip
 
     headers = (
@@ -270,9 +292,10 @@ def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
         )
     )  # fmt: skip
     status = _labels(RepairStatus)
+    verdict = _Verdicts()
 
     def to_row(r: dict[str, Any]) -> tuple[Any, ...]:
-        timely = _yes_no(r["on_time"]) if r["done"] else (_yes_no(False) if r["missed"] else "")
+        timely = verdict.yes_no(r["on_time"]) if r["done"] else (verdict.no if r["missed"] else "")
         return (
             r["number"], _local(r["received_at"]), r["customer__name"] or r["customer_name"], _masked(r["phone"]),
             _unit(r) or r["location"], r["description"], r["price_item__name"] or _("非标准项目"),
@@ -301,6 +324,7 @@ def return_visit_sheet(project: Project, period: Period, now: datetime) -> Sheet
     )  # fmt: skip
     case_type, role, method = _labels(CaseType), _labels(Role), _labels(Method)
     status, satisfaction = _labels(VisitStatus), _labels(Satisfaction)
+    verdict = _Verdicts()
 
     def to_row(r: dict[str, Any]) -> tuple[Any, ...]:
         recorded = r["satisfaction"] is not None
@@ -308,7 +332,7 @@ def return_visit_sheet(project: Project, period: Period, now: datetime) -> Sheet
             case_type(r["case_type"]), r["case_number"], r["customer__name"] or "", _unit(r), _local(r["due_at"]),
             role(r["visitor_role"]), r["visitor__name"] or "", method(r["method"]), status(r["status"]),
             _local(r["done_at"]), satisfaction(r["satisfaction"]) if recorded else "",
-            _yes_no(not r["unsatisfied"]) if recorded else "", _on_time(r["due_at"], r["done_at"], now),
+            verdict.yes_no(not r["unsatisfied"]) if recorded else "", verdict.on_time(r["due_at"], r["done_at"], now),
             r["shortfalls"], r["suggestions"],
         )  # fmt: skip
 
