@@ -136,6 +136,8 @@ def test_c01_adding_a_note_without_words_or_by_an_outsider_changes_nothing(world
     url = reverse("complaints:add_to_existing", args=[earlier.pk])
     response = web_as(world.front_desk).post(url, {"description": "  ", "channel": "phone"})
     assert response.status_code == 302 and response["Location"] == reverse("complaints:register")
+    page = web_as(world.front_desk).get(reverse("complaints:register")).content.decode()
+    assert "投诉内容：此项为必填项" in page
     assert web_as(world.outsider).post(url, {"description": "再次反映", "channel": "phone"}).status_code == 404
     assert not Event.objects.filter(verb="complaint.customer_added").exists()
 

@@ -88,6 +88,7 @@ def add_to_existing(request: HttpRequest, pk: int) -> HttpResponse:
             channel=request.POST.get("channel", ""),
             actor=request.user,
         ),
+        labels={"description": _("投诉内容"), "channel": _("投诉方式")},
     )
     if not outcome.ok:
         return redirect(reverse("complaints:register"))
