@@ -39,8 +39,7 @@ def login(page: Any, base: str, username: str, next_url: str = "/") -> None:
 
 def seed_board(world: Any) -> None:
     """A few open complaints of every urgency and grade, so the board looks like a working morning."""
-    from guanjia.cases.models import Deadline
-    from guanjia.cases.services import deadline_set
+    from guanjia.cases.services import deadline_cancel, deadline_set
     from guanjia.complaints import services
     from guanjia.estates.models import Customer
     from guanjia.testing.factories import make_building, make_customer, make_unit
@@ -82,7 +81,7 @@ def seed_board(world: Any) -> None:
         )
         if department:
             services.complaint_dispatch(complaint=complaint, department=department, actor=world.supervisor)
-        Deadline.objects.filter(complaint=complaint, state="pending").update(state="cancelled")
+        deadline_cancel(subject=complaint, at=now)
         due = now + timedelta(minutes=minutes)
         deadline_set(subject=complaint, kind="response", due_at=due, now=min(now, due - timedelta(minutes=1)))
 
