@@ -112,9 +112,10 @@ def test_v05_tap_to_call_reveals_the_number_only_on_tap_and_records_it(world, vi
 def test_v05_the_visit_page_tells_the_cases_story(world, visit_due, web_as):
     visit = visit_due(date(2026, 12, 7), "BX2612070001")
     with transaction.atomic():
-        record(subject=visit.case, verb="repair.note", actor=world.technician, data={"text": "更换了地漏芯"})
+        record(subject=visit.case, verb="repair.note_added", actor=world.technician, data={"text": "更换了地漏芯"})
     page = web_as(world.front_desk).get(reverse("visits:visit", args=[visit.pk])).content.decode()
     assert "data-story" in page and "更换了地漏芯" in page and "卫生间地漏堵塞" in page
+    assert "维保跟进记录" in page and "repair.note_added" not in page
 
 
 def test_v05_no_call_button_for_an_outsider_or_a_finished_visit(world, visit_due, web_as):
