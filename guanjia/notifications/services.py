@@ -116,7 +116,7 @@ def _queue_external(created: list[Notification], people: dict[int, User], now: d
         enqueue(
             channel=Channel.WECOM,
             recipient=settings.WECOM_ROBOT_WEBHOOK_URL,
-            recipient_display=str(Channel.WECOM.label),
+            recipient_display="",  # the group: the page names the channel
             kind=first.kind,
             payload={"msgtype": "markdown", "content": content},
             now=now,

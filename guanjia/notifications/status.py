@@ -37,7 +37,7 @@ def status_text(delivery: Delivery | None) -> str:
     """One sentence for a page: where the message went and what became of it."""
     if delivery is None:
         return ""
-    to = delivery.recipient_display
+    to = delivery.recipient_display or str(_("工作群"))
     channel = Channel(delivery.channel).label if delivery.channel in Channel.values else delivery.channel
     if delivery.status == DeliveryStatus.SENT:
         return _("已通过%(channel)s发送至 %(to)s") % {"channel": channel, "to": to}
