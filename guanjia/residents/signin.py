@@ -19,11 +19,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.access import mask_phone
 from guanjia.core import clean
 from guanjia.core.errors import NotPossible
 from guanjia.estates.models import CustomerPhone
-from guanjia.notifications.backends import Message, deliver
+from guanjia.notifications.outbox import send_sms
 from guanjia.residents.models import CONSENT_VERSION, PrivacyConsent, ResidentSession, SignInCode
 
 CODE_LIFETIME = timedelta(minutes=5)
@@ -61,24 +60,10 @@ def phone_is_known(phone: str) -> bool:
 
 
 def _send_code(phone: str, code: str, now: datetime) -> None:
-    """The one place a sign-in code leaves: the notification backends (SMS; the console backend prints it).
-
-    Kept as one function so it can move to the durable outbox of ``guanjia.notifications`` when it exists."""
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    message = Message(
-        recipient_id=0,  # not a member of staff
-        recipient_name=mask_phone(phone),
-        email="",
-        phone=phone,
-        kind="resident.sign_in_code",
-        level="urgent",  # an SMS gateway sends only urgent messages by default
-        title=_("【管家】您的登录验证码是 %(code)s，%(minutes)s分钟内有效，请勿告诉他人。")
-        % {"code": code, "minutes": minutes},
-        body="",
-        url="",
-        project_id=None,
-    )
-    transaction.on_commit(lambda: deliver([message]))
+    """The one place a sign-in code leaves: the durable SMS outbox (``notifications.outbox.send_sms``, template
+    ``login_code``), queued in the caller's transaction. With no SMS provider configured the text is printed on
+    the server console only; the outbox blanks the code once the row is done."""
+    send_sms(phone=phone, template="login_code", params={"code": code}, now=now, kind="resident.sign_in_code")
 
 
 def code_request(*, phone: object, client_ip: str, now: datetime) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
+from guanjia.accounts.access import mask_phone
 from guanjia.notifications.backends import LocmemBackend
 
 LI_MING_PHONE = "13912345678"
@@ -15,17 +16,29 @@ ZHAO_LIU_PHONE = "13700001111"  # the other estate's customer
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings):
+def outbox(settings, monkeypatch):
+    """What the server console prints (no SMS provider in tests: the outbox prints each text there)."""
+    from guanjia.notifications import outbox as notifications_outbox
+
     settings.NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
     LocmemBackend.outbox.clear()
-    yield LocmemBackend.outbox
+    printed: list[str] = []
+    real = notifications_outbox._print
+
+    def keep(line: str) -> None:
+        printed.append(line)
+        real(line)
+
+    monkeypatch.setattr(notifications_outbox, "_print", keep)
+    yield printed
     LocmemBackend.outbox.clear()
 
 
-def last_code(outbox, phone: str) -> str:
-    texts = [m.title for m in outbox if m.phone == phone]
+def last_code(printed: list[str], phone: str) -> str:
+    """The code in the last text printed for ``phone`` (the console shows it masked: 139****5678)."""
+    texts = [line for line in printed if f"→ {mask_phone(phone)}:" in line]
     assert texts, f"no code sent to {phone}"
-    match = re.search(r"\b(\d{6})\b", texts[-1])
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", texts[-1])
     assert match
     return match.group(1)
 
