@@ -101,7 +101,7 @@ def _join(*parts: Any) -> str:
 
 
 def front_desk(user: Any, project: Project, now: datetime) -> Today:
-    """What falls due next, parcels waiting, visitors inside, the handover to sign."""
+    """What falls due next, parcels waiting, visitors inside, the handover to sign, the desk's return visits."""
     due = case_deadlines_due(project, now, DEFAULT_HANDOVER_HOURS)
     deadlines = Section(
         key="due",
@@ -162,7 +162,15 @@ def front_desk(user: Any, project: Project, now: datetime) -> Today:
         more_url=reverse("duty:today"),
         empty=_("没有待签的交接班"),
     )
-    return Today(page="front_desk", sections=[deadlines, parcels, visitors, handovers])
+    visits = section(
+        "visits",
+        _("我的回访"),
+        _visits_due(user, project),
+        lambda v: _visit_row(v, now),
+        more_url=reverse("visits:mine"),
+        empty=_("没有待做的回访"),
+    )
+    return Today(page="front_desk", sections=[deadlines, parcels, visitors, handovers, visits])
 
 
 # --- Butler ---------------------------------------------------------------------------------------------------

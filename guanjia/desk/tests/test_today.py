@@ -146,6 +146,7 @@ def test_front_desk_today_lists_due_cases_parcels_visitors_and_the_handover_to_s
     item = parcel(world, shelf="A3")
     guest = visitor(world)
     sheet = handover(world)
+    desk_visit = visit(world, register(world, description="楼道灯不亮"), role=Role.FRONT_DESK)
     parcel(world, name="已取走", status=CustodyStatus.HANDED_OVER)
     visitor(world, name="已离开访客", status=VisitorStatus.LEFT)
 
@@ -156,6 +157,8 @@ def test_front_desk_today_lists_due_cases_parcels_visitors_and_the_handover_to_s
     assert reverse("duty:handover", args=[sheet.shift_id]) in html
     assert "已取走" not in html
     assert 'id="today-parcels"' in html and 'id="today-visitors"' in html and 'id="today-handover"' in html
+    visits = html.split('id="today-visits"')[1].split("</section>")[0]
+    assert reverse("visits:visit", args=[desk_visit.pk]) in visits
 
 
 def test_front_desk_today_shows_nothing_of_another_project(world, client):
@@ -187,9 +190,10 @@ def test_front_desk_today_queries_do_not_grow_with_the_data(world, client):
     parcel(world)
     visitor(world)
     handover(world)
+    visit(world, register(world), role=Role.FRONT_DESK)
     few = queries(client, world.front_desk)
     for i in range(8):
-        register(world, description=f"噪音{i}")
+        visit(world, register(world, description=f"噪音{i}"), role=Role.FRONT_DESK)
         parcel(world, name=f"客户{i}")
         visitor(world, name=f"访客{i}")
         handover(world)

@@ -154,7 +154,7 @@ def test_list_pages_query_count_is_constant(world, web_as, url, params):
     small = _queries(client, reverse(url), params)
     _fill(world, 30)
     large = _queries(client, reverse(url), params)
-    assert small <= 14
+    assert small <= 16  # the first page adds its "today" lists, one query each (guanjia/desk/today.py)
     assert large <= small + 1  # +1: the name-inside scan runs once the prefix matches no longer fill a page
 
 
