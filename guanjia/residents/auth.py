@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from guanjia.accounts.lockout import client_ip
 from guanjia.residents.households import Household, household_for
 from guanjia.residents.models import ResidentSession
-from guanjia.residents.signin import session_for_token
+from guanjia.residents.signin import live_sessions, session_for_token
 
 SESSION_KEY = "resident_session"
 
@@ -61,7 +61,7 @@ def page_session(request: HttpRequest) -> ResidentSession | None:
     pk = request.session.get(SESSION_KEY)
     if not pk:
         return None
-    return ResidentSession.objects.filter(pk=pk, ended_at__isnull=True).first()
+    return live_sessions().filter(pk=pk).first()
 
 
 def address(request: HttpRequest) -> str:

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.core import clean
@@ -32,6 +33,8 @@ PHONE_PER_HOUR = 5
 CLIENT_PER_HOUR = 30
 #: Wrong codes allowed against one code before it is spent.
 MAX_ATTEMPTS = 5
+#: A resident stays signed in this long (token and page session alike), then signs in again with a new code.
+SESSION_LIFETIME = timedelta(days=30)
 
 
 class TooManyRequests(NotPossible):
@@ -130,10 +133,16 @@ def session_start(*, phone: str, now: datetime) -> tuple[ResidentSession, str]:
     return session, key
 
 
+def live_sessions(now: datetime | None = None) -> QuerySet[ResidentSession]:
+    """Sessions not ended and younger than ``SESSION_LIFETIME``."""
+    since = (now or timezone.now()) - SESSION_LIFETIME
+    return ResidentSession.objects.filter(ended_at__isnull=True, created_at__gt=since)
+
+
 def session_for_token(key: str) -> ResidentSession | None:
     if not key:
         return None
-    return ResidentSession.objects.filter(key_hash=_digest(f"resident-token:{key}"), ended_at__isnull=True).first()
+    return live_sessions().filter(key_hash=_digest(f"resident-token:{key}")).first()
 
 
 def session_end(*, session: ResidentSession, now: datetime) -> None:

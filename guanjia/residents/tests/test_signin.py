@@ -120,3 +120,13 @@ def test_logout_ends_the_token(world, resident_api):
     client = resident_api(LI_MING_PHONE)
     assert client.post("/api/v1/resident/auth/logout").status_code == 204
     assert client.get("/api/v1/resident/me").status_code == 401
+
+
+def test_a_session_ends_after_thirty_days(world, resident_api):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = resident_api(LI_MING_PHONE)
+    with time_machine.travel(start + timedelta(days=29), tick=False):
+        assert client.get("/api/v1/resident/me").status_code == 200
+    with time_machine.travel(start + timedelta(days=30, seconds=1), tick=False):
+        assert client.get("/api/v1/resident/me").status_code == 401
