@@ -195,3 +195,21 @@ def test_api_ordering_due_queries_do_not_grow(world, api_as):
     _board_world(world, 60)
     large = queries(lambda: api.get(API, {"ordering": "due"}))
     assert small == large == API_DUE_QUERIES
+
+
+def test_the_migration_backfills_the_stored_next_limit_of_existing_complaints(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("guanjia.complaints.migrations.0004_next_due_at").backfill
+    rng = random.Random(3)
+    complaints = [register(world) for _ in range(12)]
+    vary(world, complaints, rng)
+    expected = dict(Complaint.objects.values_list("id", "next_due_at"))
+    Complaint.objects.update(next_due_at=None)  # as the rows were before the column existed
+
+    backfill(apps, None)
+
+    assert dict(Complaint.objects.values_list("id", "next_due_at")) == expected
+    assert any(expected.values())
