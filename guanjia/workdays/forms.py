@@ -62,7 +62,12 @@ class NoticeForm(forms.Form):
     text = forms.CharField(
         label=_("国务院通知内容"),
         widget=forms.Textarea(
-            attrs={"rows": 8, "placeholder": "春节：2月15日至23日放假调休，共9天。2月14日（周六）上班。"}
+            # the notice is published in Chinese: its sample stays Chinese on an English page too
+            attrs={
+                "rows": 8,
+                "lang": "zh-Hans",
+                "placeholder": "春节：2月15日至23日放假调休，共9天。2月14日（周六）上班。",
+            }
         ),
         max_length=20000,
         help_text=_("每个节日一行，可直接粘贴通知全文或网页上的表格"),
