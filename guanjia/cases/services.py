@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,25 +42,33 @@ C = TypeVar("C", bound=Case)
 # --- Numbers ---------------------------------------------------------------------------------------------
 
 
+#: One statement, the same on SQLite (3.35+) and PostgreSQL; double-quoted identifiers are standard SQL.
+_TAKE_NUMBER = (
+    'INSERT INTO "cases_casecounter" ("prefix", "day", "last") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("prefix", "day") DO UPDATE SET "last" = "cases_casecounter"."last" + 1 RETURNING "last"'
+)
+assert CaseCounter._meta.db_table == "cases_casecounter"
+
+
 def case_number_next(*, prefix: str, at: datetime) -> str:
     """The next case number for ``prefix`` on the local (Beijing) day of ``at``: "TS2611220001".
 
     Numbers are unique across the installation (the sequence is per prefix and day, not per project), so
-    a number alone identifies a case on the phone or in an export. Safe under concurrency: the day's
-    counter row is locked by the UPDATE until the caller's transaction ends. Call it inside the
-    transaction that creates the case: a registration that rolls back then gives its number back.
+    a number alone identifies a case on the phone or in an export. One statement takes it (INSERT … ON
+    CONFLICT DO UPDATE … RETURNING, on SQLite and PostgreSQL alike), so concurrent callers never get the
+    same number: the day's counter row is locked only by that statement.
+
+    Take the number BEFORE opening the registration's transaction (``guanjia.cases.intake.case_number_take``):
+    outside a transaction the statement commits at once and no registration waits for another's commit.
+    The price: a registration that fails or rolls back after taking its number loses it, so a day's numbers
+    may have gaps. Called inside a transaction, the row stays locked until it ends and a rollback gives the
+    number back.
     """
     day = timezone.localdate(at)
-    with transaction.atomic():
-        if not CaseCounter.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1):
-            try:
-                with transaction.atomic():
-                    CaseCounter.objects.create(prefix=prefix, day=day, last=1)
-            except IntegrityError:
-                # Another transaction created the day's row between our UPDATE and INSERT: take the next.
-                CaseCounter.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1)
-        last = CaseCounter.objects.values_list("last", flat=True).get(prefix=prefix, day=day)
-    return f"{prefix}{day:%y%m%d}{last:04d}"
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_NUMBER, [prefix, connection.ops.adapt_datefield_value(day)])
+        (number,) = cursor.fetchone()
+    return f"{prefix}{day:%y%m%d}{number:04d}"
 
 
 # --- Status and dispatch -----------------------------------------------------------------------------------

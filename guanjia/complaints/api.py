@@ -188,7 +188,8 @@ class ComplaintViewSet(
             first_responder=responder,
             **values,
         )
-        return self._fresh(complaint, status.HTTP_201_CREATED)
+        # The new complaint holds its customer and its limits: answered without reading it back.
+        return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("修改事实并重新定级 (C10)"),
