@@ -22,9 +22,11 @@ from guanjia.residents.collect import (
     LIST_LIMIT,
     fee_payload,
     household_fees,
+    household_keys_and_loans,
     household_notices,
     household_parcels,
     household_passes,
+    kept_payload,
     notice_payload,
     parcel_code,
     parcel_payload,
@@ -299,6 +301,16 @@ class ResidentParcelCodeView(ResidentView):
     def post(self, request: Request, pk: int) -> Response:
         item, code = parcel_code(household=api_household(request), pk=pk, now=timezone.now())
         return Response(parcel_payload(item, code))
+
+
+@extend_schema(tags=["resident"])
+class ResidentKeysAndLoansView(ResidentView):
+    """Keys the household entrusted to the desk and things it has on loan (F04, F05), read only."""
+
+    @extend_schema(responses={200: OpenApiResponse(description=_("寄存的钥匙与借用物品"))})
+    def get(self, request: Request) -> Response:
+        items = household_keys_and_loans(api_household(request))[:LIST_LIMIT]
+        return Response([kept_payload(i) for i in items])
 
 
 class ResidentVisitorPassSerializer(StrictSerializer):

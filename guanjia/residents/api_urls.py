@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     re_path(r"^parcels/?$", api.ResidentParcelsView.as_view(), name="resident-parcels"),
     re_path(r"^parcels/(?P<pk>[0-9]+)/code/?$", api.ResidentParcelCodeView.as_view(), name="resident-parcel-code"),
+    re_path(r"^keys-and-loans/?$", api.ResidentKeysAndLoansView.as_view(), name="resident-keys-and-loans"),
     re_path(r"^visitor-passes/?$", api.ResidentVisitorPassesView.as_view(), name="resident-visitor-passes"),
     re_path(r"^notices/?$", api.ResidentNoticesView.as_view(), name="resident-notices"),
     re_path(r"^fees/?$", api.ResidentFeesView.as_view(), name="resident-fees"),

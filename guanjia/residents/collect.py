@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.dutylog.models import FeeNotice, Notice, NoticeStatus
-from guanjia.frontdesk.models import PICKUP_KINDS, CustodyItem, CustodyStatus, VisitorPass
+from guanjia.frontdesk.models import PICKUP_KINDS, RETURNABLE_KINDS, CustodyItem, CustodyStatus, VisitorPass
 from guanjia.frontdesk.services import visitor_pass_create
 from guanjia.frontdesk.services.custody import _give_code
 from guanjia.residents.households import Household
@@ -77,6 +77,29 @@ def qr_svg(text: str) -> str:
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True)
     return out.getvalue().decode()
+
+
+def household_keys_and_loans(household: Household) -> QuerySet[CustodyItem]:
+    """Keys the household entrusted to the desk and things it has on loan (F04, F05)."""
+    return (
+        CustodyItem.objects.filter(
+            kind__in=list(RETURNABLE_KINDS), status__in=[CustodyStatus.HELD, CustodyStatus.HANDED_OVER]
+        )
+        .filter(Q(owner_customer_id__in=household.customer_ids) | Q(owner_unit_id__in=household.unit_ids))
+        .select_related("owner_unit__building", "project")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def kept_payload(item: CustodyItem) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "kind": item.get_kind_display(),
+        "description": item.description,
+        "status": item.get_status_display(),
+        "out": item.status == CustodyStatus.HANDED_OVER,
+        "due_back_at": _local(item.due_back_at),
+    }
 
 
 # --- visitor passes (F01) -------------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from guanjia.residents.collect import (
     LIST_LIMIT,
     fee_payload,
     household_fees,
+    household_keys_and_loans,
     household_notices,
     household_parcels,
     household_passes,
+    kept_payload,
     notice_payload,
     parcel_code,
     parcel_payload,
@@ -30,8 +32,11 @@ from guanjia.residents.pages import resident_page
 
 @resident_page()
 def parcels(request: HttpRequest) -> HttpResponse:
-    items = household_parcels(request.household)[:LIST_LIMIT]  # type: ignore[attr-defined]
-    return render(request, "residents/parcels.html", {"items": [parcel_payload(i) for i in items]})
+    household = request.household  # type: ignore[attr-defined]
+    items = household_parcels(household)[:LIST_LIMIT]
+    kept = household_keys_and_loans(household)[:LIST_LIMIT]
+    context = {"items": [parcel_payload(i) for i in items], "kept": [kept_payload(i) for i in kept]}
+    return render(request, "residents/parcels.html", context)
 
 
 @require_POST

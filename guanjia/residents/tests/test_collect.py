@@ -147,3 +147,27 @@ def test_parcel_list_runs_a_fixed_number_of_queries(world, resident_api, parcel)
             received_at=timezone.now() - timedelta(minutes=i + 1),
         )
     assert count() == one
+
+
+def test_f04_f05_keys_and_loans_of_the_household(world, resident_api):
+    from guanjia.frontdesk.services import custody_lend
+
+    custody_lend(
+        project=world.estate,
+        description="梯子",
+        borrower_name="李明",
+        actor=world.front_desk,
+        borrower_unit=world.unit,
+        borrower_customer=world.customer,
+        due_back_at=timezone.now() + timedelta(hours=3),
+    )
+    custody_lend(
+        project=world.other_estate,
+        description="雨伞",
+        borrower_name="赵六",
+        actor=world.outsider,
+        borrower_unit=world.other_unit,
+        borrower_customer=world.other_customer,
+    )
+    kept = resident_api(LI_MING_PHONE).get("/api/v1/resident/keys-and-loans/").json()
+    assert [(k["description"], k["out"]) for k in kept] == [("梯子", True)]
