@@ -25,7 +25,8 @@ def test_detail_shows_header_reasons_customer_deadlines_and_timeline(world, web_
     html = web_as(world.front_desk).get(detail_url(complaint)).content.decode()
     assert complaint.number in html
     assert "较大投诉" in html
-    assert '<span class="rule">C08</span>' in html  # the reason names its rule
+    # the reason in words, without its rule code (issue 15)
+    assert "<li>经济损失 ≥ 2000 元</li>" in html and '<span class="rule">' not in html
     assert "李明" in html and "3栋2单元1201" in html
     assert "138****5678" in html and "13812345678" not in html  # masked phone
     assert 'class="deadlines"' in html and "响应" in html
