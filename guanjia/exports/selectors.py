@@ -210,10 +210,12 @@ def _latest_limits(model: type[Any], kinds: dict[str, tuple[str, str]]) -> Calla
 
     def enrich(rows: list[dict[str, Any]]) -> None:
         latest: dict[tuple[int, str], tuple[int, Any, Any]] = {}
+        ids = [r["id"] for r in rows]
         limits = (
-            Deadline.objects.filter(
-                subject_type=subject_type, subject_id__in=[r["id"] for r in rows], kind__in=list(kinds)
-            )
+            # The id range lets the planner walk the (subject_type, subject_id, kind) index for just the chunk's
+            # cases; with the list alone PostgreSQL may scan every limit of the type and filter.
+            Deadline.objects.filter(subject_type=subject_type, subject_id__gte=min(ids), subject_id__lte=max(ids))
+            .filter(subject_id__in=ids, kind__in=list(kinds))
             .exclude(state=DeadlineState.CANCELLED)
             .order_by()  # read through the subject index; ORDER BY id could walk the whole table instead
             .values_list("subject_id", "kind", "id", "due_at", "met_at")

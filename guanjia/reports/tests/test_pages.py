@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanjia.cases.models import DeadlineState
+from guanjia.complaints.models import Channel
 from guanjia.reports.models import MonthlyReport
 from guanjia.reports.selectors import daily_summary
 
@@ -207,4 +208,4 @@ def test_s01_chart_data_is_json_for_the_charts(generate, world, web_as):
     payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
     data = json.loads(payload)
     assert data["trend"][-1]["month"] == "2026-05"
-    assert {row["key"] for row in data["breakdowns"]["channel"]} == {"phone", "visit", "letter", "online", "other"}
+    assert {row["key"] for row in data["breakdowns"]["channel"]} == set(Channel.values)  # every channel, zeros too
