@@ -461,6 +461,15 @@ def visitor_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _back("visitors")
 
 
+@login_required
+@require_POST
+def visitor_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """显示号码 on a visitor: the full number in place of the masked one; the reveal is on the visitor's timeline."""
+    visitor = get_for_user(Visitor.objects.filter(project=_project(request)), request.user, pk)
+    number = services.visitor_reveal_phone(visitor=visitor, actor=request.user)  # type: ignore[arg-type]
+    return render(request, "frontdesk/_visitor_phone.html", {"number": number})
+
+
 @ledger_write("visitors")
 def visitor_pass_create(request: HttpRequest) -> HttpResponse:
     project = _project(request)
@@ -477,15 +486,6 @@ def visitor_pass_create(request: HttpRequest) -> HttpResponse:
         project=project,
         unit=unit,
         customer=_resident_named(unit, post.get("customer_name", "")) if post.get("customer_name") else None,
-@login_required
-@require_POST
-def visitor_phone(request: HttpRequest, pk: int) -> HttpResponse:
-    """显示号码 on a visitor: the full number in place of the masked one; the reveal is on the visitor's timeline."""
-    visitor = get_for_user(Visitor.objects.filter(project=_project(request)), request.user, pk)
-    number = services.visitor_reveal_phone(visitor=visitor, actor=request.user)  # type: ignore[arg-type]
-    return render(request, "frontdesk/_visitor_phone.html", {"number": number})
-
-
         visitor_name=post.get("visitor_name", ""),
         valid_on=valid_on,
         actor=request.user,  # type: ignore[arg-type]
