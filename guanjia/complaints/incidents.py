@@ -36,13 +36,27 @@ def with_customer_count(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     )
 
 
-def incident_customer_count(incident: Incident) -> int:
-    """Distinct customers who complained about ``incident`` (C06's "10 or more customers")."""
-    figures = Complaint.objects.filter(incident=incident).aggregate(
-        customers=Count("customer", distinct=True),
-        callers=Count("contact_phone", filter=Q(customer__isnull=True), distinct=True),
-    )
-    return int(figures["customers"] or 0) + int(figures["callers"] or 0)
+def incident_customer_count(incident: Incident, *, joining: Complaint | None = None) -> int:
+    """Distinct customers who complained about ``incident`` (C06's "10 or more customers").
+
+    ``joining`` is a complaint about to be written into the incident (graded before its row exists): its
+    customer (or, for a caller not in the archive, its contact phone) counts too unless already counted.
+    One query either way."""
+    counts: dict[str, Count] = {
+        "customers": Count("customer", distinct=True),
+        "callers": Count("contact_phone", filter=Q(customer__isnull=True), distinct=True),
+    }
+    if joining is not None:
+        if joining.customer_id is not None:
+            same = Q(customer_id=joining.customer_id)
+        else:
+            same = Q(customer__isnull=True, contact_phone=joining.contact_phone)
+        counts["same"] = Count("id", filter=same)
+    figures = Complaint.objects.filter(incident=incident).aggregate(**counts)
+    total = int(figures["customers"] or 0) + int(figures["callers"] or 0)
+    if joining is not None and not figures["same"]:
+        total += 1
+    return total
 
 
 def incident_suggestions(

@@ -2,6 +2,7 @@
 company, and the outsider (front desk of 翠湖苑) sees nothing of 滨江花园 anywhere."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -90,6 +91,10 @@ def estate_markers(world):
     ]
 
 
+#: Values for the path arguments of collection actions.
+EXAMPLE_PATH_ARGS = {"name": "repeat_complaints"}
+
+
 def list_urls():
     """Every collection GET of the API: each viewset's list, and its extra ``detail=False`` GET actions
     (``reports/monthly``, ``incidents/suggestions`` …)."""
@@ -101,7 +106,9 @@ def list_urls():
             urls.append(reverse(f"{basename}-list"))
         for action in viewset.get_extra_actions():
             if not action.detail and "get" in action.mapping:
-                urls.append(reverse(f"{basename}-{action.url_name}"))
+                # A collection action with a path argument (reports/monthly/lists/{name}) gets a real value.
+                kwargs = {k: EXAMPLE_PATH_ARGS[k] for k in re.findall(r"\(\?P<(\w+)>", action.url_path)}
+                urls.append(reverse(f"{basename}-{action.url_name}", kwargs=kwargs))
     return urls
 
 

@@ -123,7 +123,7 @@ def complaint_register(
 
     # Graded (C06–C10) and timed (C13) before the row is written, so it is written once with its limits.
     draft = Complaint(project=project, received_at=received, incident=incident, **values)
-    customers = incident_customer_count(incident) if incident is not None else 1
+    customers = incident_customer_count(incident, joining=draft) if incident is not None else 1
     result = compute_grade(draft.facts(customers_in_incident=customers), _thresholds(project))
     draft.computed_grade = draft.grade = result.grade
     graded = {
