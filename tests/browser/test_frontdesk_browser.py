@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from guanjia.frontdesk.models import CustodyItem, CustodyStatus
-from guanjia.notifications.backends import LocmemBackend
+from guanjia.notifications.outbox import deliver_due
+from guanjia.notifications.tests.fakes import aliyun_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,16 +27,14 @@ def tablet_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def sms_outbox(settings):
-    settings.NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
-    LocmemBackend.outbox.clear()
-    yield LocmemBackend.outbox
-    LocmemBackend.outbox.clear()
+@pytest.fixture
+def sms_provider(settings):
+    """The SMS provider is Aliyun, played by a local fake on 127.0.0.1 that checks the signed request."""
+    yield from aliyun_on(settings)
 
 
 def test_f02_register_a_parcel_and_hand_it_over_with_the_pickup_code_on_a_tablet(
-    world, live_server, tablet_page, sms_outbox
+    world, live_server, tablet_page, sms_provider
 ):
     page = tablet_page
     page.goto(f"{live_server.url}/login/?next=/frontdesk/")
@@ -64,7 +64,9 @@ def test_f02_register_a_parcel_and_hand_it_over_with_the_pickup_code_on_a_tablet
     assert found is not None
     code = found.group(1)
     assert "139****5678" in notice.inner_text()
-    assert sms_outbox and code in sms_outbox[0].body  # the customer got the code
+    deliver_due(timezone.now())  # what the periodic worker does
+    (sms,) = sms_provider.accepted  # the provider accepted the customer's SMS, with this code
+    assert sms["PhoneNumbers"] == "13912345678" and code in sms["TemplateParam"]
     row = page.locator("#custody-list .fd-row", has_text="SF1400200300")
     assert "C4" in row.inner_text()
 
