@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from guanjia.residents import api
+from guanjia.residents import api, signing_api
 
 urlpatterns = [
     path("auth/code", api.ResidentCodeView.as_view(), name="resident-auth-code"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("consent", api.ResidentConsentView.as_view(), name="resident-consent"),
     re_path(r"^repairs/?$", api.ResidentRepairsView.as_view(), name="resident-repairs"),
     re_path(r"^repairs/(?P<pk>[0-9]+)/?$", api.ResidentRepairView.as_view(), name="resident-repair"),
+    re_path(
+        r"^repairs/(?P<pk>[0-9]+)/sign/?$", signing_api.ResidentRepairSignView.as_view(), name="resident-repair-sign"
+    ),
+    re_path(r"^sign-requests/?$", signing_api.ResidentSignRequestsView.as_view(), name="resident-sign-requests"),
     re_path(r"^complaints/?$", api.ResidentComplaintsView.as_view(), name="resident-complaints"),
     re_path(r"^complaints/(?P<pk>[0-9]+)/?$", api.ResidentComplaintView.as_view(), name="resident-complaint"),
     re_path(r"^return-visits/?$", api.ResidentVisitsView.as_view(), name="resident-visits"),

@@ -16,6 +16,7 @@ from guanjia.residents.models import ReportKind
 from guanjia.residents.pages import resident_page
 from guanjia.residents.reports import report_submit
 from guanjia.residents.selectors import household_case, household_cases
+from guanjia.residents.signing import household_sign_requests
 
 
 def _appointment(raw: str) -> datetime | str | None:
@@ -40,9 +41,13 @@ def case_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 @resident_page()
 def case_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = household_case(request.household, kind, pk)  # type: ignore[attr-defined]
+    household = request.household  # type: ignore[attr-defined]
+    item = household_case(household, kind, pk)
+    asks = kind == ReportKind.REPAIR and any(r.repair_id == item["id"] for r in household_sign_requests(household))
     return render(
-        request, "residents/case_detail.html", {"kind": kind, "kind_label": ReportKind(kind).label, "item": item}
+        request,
+        "residents/case_detail.html",
+        {"kind": kind, "kind_label": ReportKind(kind).label, "item": item, "sign_asked": asks},
     )
 
 

@@ -173,3 +173,39 @@ class ReportPhoto(StoredImage):
     @property
     def content_type(self) -> str:
         return IMAGE_TYPES.get(self.image_format, "application/octet-stream")
+
+
+class SignatureRequest(models.Model):
+    """R10 on the resident's phone: the technician asked the customer to sign the repair order on their own
+    phone. Pending until the household's resident signs; the signature itself is the repair's customer
+    signature (``repairs.RepairSignature``, collected by the technician who asked). Never changed once signed."""
+
+    repair = models.ForeignKey(
+        "repairs.Repair", verbose_name=_("报修"), on_delete=models.PROTECT, related_name="phone_sign_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("发起时间"))
+    signed_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
+    signature = models.OneToOneField(
+        "repairs.RepairSignature",
+        verbose_name=_("签名"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="phone_request",
+    )
+
+    class Meta:
+        verbose_name = _("手机签名请求")
+        verbose_name_plural = _("手机签名请求")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repair"], condition=models.Q(signed_at__isnull=True), name="one_pending_sign_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repair_id} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanjia.residents import case_views, collect_views, desk_views, views, visit_views
+from guanjia.residents import case_views, collect_views, desk_views, signing_views, views, visit_views
 
 app_name = "residents"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("repairs/", case_views.case_list, {"kind": "repair"}, name="repairs"),
     path("repairs/new/", case_views.case_new, {"kind": "repair"}, name="repair_new"),
     path("repairs/<int:pk>/", case_views.case_detail, {"kind": "repair"}, name="repair"),
+    path("repairs/<int:pk>/sign/", signing_views.sign, name="repair_sign"),
     path("complaints/", case_views.case_list, {"kind": "complaint"}, name="complaints"),
     path("complaints/new/", case_views.case_new, {"kind": "complaint"}, name="complaint_new"),
     path("complaints/<int:pk>/", case_views.case_detail, {"kind": "complaint"}, name="complaint"),
@@ -28,4 +29,6 @@ urlpatterns = [
     path("desk/", desk_views.inbox, name="desk_inbox"),
     path("desk/<int:pk>/accept/", desk_views.accept, name="desk_accept"),
     path("desk/photos/<int:pk>/", desk_views.photo, name="desk_photo"),
+    # The technician's side (staff login): ask the customer to sign the repair order on their phone (R10).
+    path("desk/repairs/<int:pk>/ask-signature/", signing_views.ask, name="ask_signature"),
 ]

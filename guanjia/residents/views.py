@@ -14,6 +14,7 @@ from guanjia.residents import signin
 from guanjia.residents.auth import SESSION_KEY, address, page_session
 from guanjia.residents.pages import UNIT_KEY, resident_page
 from guanjia.residents.personal_data import personal_data
+from guanjia.residents.signing import household_sign_requests
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,7 +89,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "residents/home.html",
-        {"household": request.household, "residency": request.residency},  # type: ignore[attr-defined]
+        {
+            "household": request.household,  # type: ignore[attr-defined]
+            "residency": request.residency,  # type: ignore[attr-defined]
+            "sign_requests": household_sign_requests(request.household),  # type: ignore[attr-defined]
+        },
     )
 
 
