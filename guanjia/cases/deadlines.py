@@ -204,32 +204,50 @@ def deadline_cancel(*, subject: models.Model, kind: str | None = None, at: datet
 
 #: on_missed(deadline, subject, now) / on_remind(deadline, subject, now); run inside the claim's transaction.
 Handler = Callable[[Deadline, Any, datetime], None]
+#: on_missed_many(fired, now) / on_remind_many(fired, now), ``fired`` a list of (deadline, subject): what the
+#: per-deadline handler does for each, done for a sweep batch at once (one locking read, one bulk write…).
+BatchHandler = Callable[[list[tuple[Deadline, Any]], datetime], None]
 
 
 @dataclass(frozen=True)
 class DeadlineHandlers:
     on_missed: Handler | None = None
     on_remind: Handler | None = None
+    on_missed_many: BatchHandler | None = None
+    on_remind_many: BatchHandler | None = None
 
 
 _handlers: dict[tuple[str, str], DeadlineHandlers] = {}
 
 
 def register_deadline_handler(
-    model_label: str, kind: str, *, on_missed: Handler | None = None, on_remind: Handler | None = None
+    model_label: str,
+    kind: str,
+    *,
+    on_missed: Handler | None = None,
+    on_remind: Handler | None = None,
+    on_missed_many: BatchHandler | None = None,
+    on_remind_many: BatchHandler | None = None,
 ) -> None:
     """Register what happens when a ``kind`` limit of a ``model_label`` ("complaints.complaint") subject
-    is missed or reaches its reminder time. Call it from ``AppConfig.ready()``; registering again replaces."""
-    _handlers[(model_label.lower(), kind)] = DeadlineHandlers(on_missed=on_missed, on_remind=on_remind)
+    is missed or reaches its reminder time. Call it from ``AppConfig.ready()``; registering again replaces.
+
+    ``on_missed_many`` / ``on_remind_many`` (optional) do the same for many deadlines of a sweep batch at once;
+    a batch uses them when given, a deadline fired alone (the retry path) uses the per-deadline handler."""
+    _handlers[(model_label.lower(), kind)] = DeadlineHandlers(on_missed, on_remind, on_missed_many, on_remind_many)
 
 
 def unregister_deadline_handler(model_label: str, kind: str) -> None:
     _handlers.pop((model_label.lower(), kind), None)
 
 
-def _handler_for(deadline: Deadline, *, missed: bool) -> Handler | None:
+def _handlers_of(deadline: Deadline) -> DeadlineHandlers:
     label = ContentType.objects.get_for_id(deadline.subject_type_id).model_class()._meta.label_lower  # type: ignore[union-attr]
-    handlers = _handlers.get((label, deadline.kind), DeadlineHandlers())
+    return _handlers.get((label, deadline.kind), DeadlineHandlers())
+
+
+def _handler_for(deadline: Deadline, *, missed: bool) -> Handler | None:
+    handlers = _handlers_of(deadline)
     return handlers.on_missed if missed else handlers.on_remind
 
 
@@ -313,15 +331,30 @@ def _fire_batch(pks: list[int], now: datetime, *, missed: bool) -> list[int]:
                 by_type[deadline.subject_type_id].append(deadline.subject_id)
             for subject_type_id, ids in by_type.items():
                 refresh_next_due(subject_type_id, ids)
-        for deadline, subject in fired:
-            handler = _handler_for(deadline, missed=missed)
-            if subject is None or handler is None:
-                continue
-            try:
-                handler(deadline, subject, now)
-            except Exception as exc:
-                raise _HandlerFailed(f"deadline {deadline.pk}") from exc
+        _run_handlers([(d, subject) for d, subject in fired if subject is not None], now, missed=missed)
     return claimed_pks
+
+
+def _run_handlers(fired: list[tuple[Deadline, Any]], now: datetime, *, missed: bool) -> None:
+    """The handlers of a batch: a batch handler once for all its deadlines (in the order of the first of
+    them), the per-deadline handler for each of the others."""
+    groups: dict[Any, list[tuple[Deadline, Any]]] = {}
+    for deadline, subject in fired:
+        handlers = _handlers_of(deadline)
+        many = handlers.on_missed_many if missed else handlers.on_remind_many
+        one = handlers.on_missed if missed else handlers.on_remind
+        if many is not None:
+            groups.setdefault(many, []).append((deadline, subject))
+        elif one is not None:
+            groups.setdefault((one, deadline.pk), []).append((deadline, subject))
+    for key, items in groups.items():
+        try:
+            if isinstance(key, tuple):
+                key[0](items[0][0], items[0][1], now)
+            else:
+                key(items, now)
+        except Exception as exc:
+            raise _HandlerFailed(f"deadlines {[d.pk for d, _s in items]}") from exc
 
 
 def _subjects_of(deadlines: list[Deadline]) -> dict[tuple[int, int], Any]:

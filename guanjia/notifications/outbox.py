@@ -58,12 +58,47 @@ def enqueue(
     ``person`` (a user) brings their quiet hours: a non-urgent message waits until they end. ``console_text``
     is what the server console prints when the channel is off.
     """
+    row = delivery(
+        channel=channel,
+        recipient=recipient,
+        recipient_display=recipient_display,
+        kind=kind,
+        payload=payload,
+        now=now,
+        console_text=console_text,
+        project=project,
+        ref=ref,
+        urgent=urgent,
+        notification=notification,
+        person=person,
+        provider=provider,
+    )
+    return enqueue_many([row])[0]
+
+
+def delivery(
+    *,
+    channel: str,
+    recipient: str,
+    recipient_display: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    console_text: str,
+    project: Any | None = None,
+    ref: str = "",
+    urgent: bool = False,
+    notification: Any | None = None,
+    person: Any | None = None,
+    provider: str = "",
+) -> Delivery:
+    """The unsaved row ``enqueue`` writes (same arguments); write many with ``enqueue_many``."""
     status = DeliveryStatus.QUEUED if channels.configured(channel) else DeliveryStatus.NOT_CONFIGURED
     due = now
     if status == DeliveryStatus.QUEUED and not urgent and person is not None:
         due = quiet_until(person, now) or now
     final = status != DeliveryStatus.QUEUED
-    row = Delivery.objects.create(
+    row = Delivery(
         channel=channel,
         provider=provider,
         kind=kind,
@@ -79,12 +114,24 @@ def enqueue(
         created_at=now,
         last_error="" if status == DeliveryStatus.QUEUED else "channel not configured",
     )
-    if status == DeliveryStatus.NOT_CONFIGURED:
-        line = f"[{channel} 未配置，仅打印] → {recipient_display}: {console_text}"
-        transaction.on_commit(lambda: _print(line))
-    elif due <= now:
-        transaction.on_commit(kick)
+    row._console_line = f"[{channel} 未配置，仅打印] → {recipient_display}: {console_text}"  # type: ignore[attr-defined]
+    row._due_now = due <= now  # type: ignore[attr-defined]
     return row
+
+
+def enqueue_many(rows: list[Delivery]) -> list[Delivery]:
+    """Write rows built by ``delivery`` in one INSERT (in the caller's transaction); after the commit the
+    console prints those of a channel that is off, and one delivery run sends those due now."""
+    if not rows:
+        return []
+    created = Delivery.objects.bulk_create(rows)
+    for row in created:
+        if row.status == DeliveryStatus.NOT_CONFIGURED:
+            line = getattr(row, "_console_line", "")
+            transaction.on_commit(lambda line=line: _print(line))  # type: ignore[misc]
+    if any(row.status == DeliveryStatus.QUEUED and getattr(row, "_due_now", False) for row in created):
+        transaction.on_commit(kick)
+    return created
 
 
 def send_sms(

@@ -12,6 +12,7 @@ class RepairsConfig(AppConfig):
         from guanjia.repairs.labels import VERB_LABELS
         from guanjia.repairs.models import RepairStatus
         from guanjia.repairs.services import on_deadline_missed
+        from guanjia.repairs.services.closing import on_deadline_missed_many
         from guanjia.timeline.labels import register_status_verbs, register_verb_labels
 
         register_verb_labels(VERB_LABELS)
@@ -50,4 +51,6 @@ class RepairsConfig(AppConfig):
         )
 
         for kind in ("order", "notify", "assess", "arrive"):
-            register_deadline_handler("repairs.repair", kind, on_missed=on_deadline_missed)
+            register_deadline_handler(
+                "repairs.repair", kind, on_missed=on_deadline_missed, on_missed_many=on_deadline_missed_many
+            )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from guanjia.cases.services import (
 )
 from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Level
-from guanjia.notifications.services import notify
+from guanjia.notifications.services import Notice, notify_many
 from guanjia.repairs.models import (
     COLLECTED_PAYMENT_METHODS,
     LineKind,
@@ -204,19 +205,34 @@ _MISSED_ROLES = {
 
 def on_deadline_missed(deadline: Deadline, subject: Any, now: datetime) -> None:
     """A repair limit passed: tell who must act now (runs inside the sweep's claim)."""
-    repair: Repair = subject
-    if repair.status in (RepairStatus.CANCELLED, RepairStatus.CLOSED):
-        return
-    people = _recipients(repair, _MISSED_ROLES.get(deadline.kind, (Role.CS_SUPERVISOR,)))
-    if deadline.kind == "arrive" and repair.assignee is not None:
-        people.append(repair.assignee)
-    notify(
-        recipients=people,
-        kind="repair.deadline_missed",
-        title=_("报修 %(n)s %(k)s已超时") % {"n": repair.number, "k": deadline.kind_label},
-        body=repair.description[:200],
-        url=reverse("repairs:detail", args=[repair.pk]),
-        project=repair.project,
-        level=Level.URGENT,
-        dedupe_key=f"repair.missed:{deadline.pk}",
-    )
+    on_deadline_missed_many([(deadline, subject)], now)
+
+
+def on_deadline_missed_many(fired: list[tuple[Deadline, Any]], now: datetime) -> None:
+    """``on_deadline_missed`` for a sweep batch: the projects and assignees read once, the staff of a project
+    and roles looked up once, the notifications written through ``notify_many``."""
+    live = [(d, r) for d, r in fired if r.status not in (RepairStatus.CANCELLED, RepairStatus.CLOSED)]
+    prefetch_related_objects([r for _d, r in live], "project", "assignee")
+    staff: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
+    notices = []
+    for deadline, repair in live:
+        roles = _MISSED_ROLES.get(deadline.kind, (Role.CS_SUPERVISOR,))
+        key = (repair.project_id, tuple(roles))
+        if key not in staff:
+            staff[key] = _recipients(repair, roles)
+        people = list(staff[key])
+        if deadline.kind == "arrive" and repair.assignee is not None:
+            people.append(repair.assignee)
+        notices.append(
+            Notice(
+                recipients=people,
+                kind="repair.deadline_missed",
+                title=_("报修 %(n)s %(k)s已超时") % {"n": repair.number, "k": deadline.kind_label},
+                body=repair.description[:200],
+                url=reverse("repairs:detail", args=[repair.pk]),
+                project=repair.project,
+                level=Level.URGENT,
+                dedupe_key=f"repair.missed:{deadline.pk}",
+            )
+        )
+    notify_many(notices)
