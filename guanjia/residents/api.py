@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from guanjia.core.api import StrictSerializer
 from guanjia.residents import signin
-from guanjia.residents.auth import IsResident, ResidentTokenAuthentication, address, api_household
+from guanjia.residents.auth import HasConsented, IsResident, ResidentTokenAuthentication, address, api_household
 from guanjia.residents.collect import (
     LIST_LIMIT,
     fee_payload,
@@ -45,9 +45,16 @@ NO_BODY = OpenApiResponse(description=_("请求有误"))
 
 
 class ResidentView(APIView):
-    """A resident endpoint: resident tokens only (a staff token is refused), no staff session."""
+    """A resident endpoint: resident tokens only (a staff token is refused), no staff session; 403
+    ``consent_required`` until the resident agreed to the privacy notice."""
 
     authentication_classes = [ResidentTokenAuthentication]
+    permission_classes = [IsResident, HasConsented]
+
+
+class ResidentOpenView(ResidentView):
+    """Open to a signed-in resident before the privacy consent: me, consent, logout."""
+
     permission_classes = [IsResident]
 
 
@@ -109,7 +116,7 @@ class ResidentTokenView(APIView):
         return Response({"token": key})
 
 
-class ResidentMeView(ResidentView):
+class ResidentMeView(ResidentOpenView):
     """The signed-in resident: name, masked phone, current units, and whether the privacy notice was agreed."""
 
     @extend_schema(
@@ -119,7 +126,7 @@ class ResidentMeView(ResidentView):
         return Response(me_payload(api_household(request)))
 
 
-class ResidentConsentView(ResidentView):
+class ResidentConsentView(ResidentOpenView):
     """Agree to the current privacy notice (PIPL); the time is recorded."""
 
     @extend_schema(
@@ -133,7 +140,7 @@ class ResidentConsentView(ResidentView):
         return Response({"version": consent.version, "accepted_at": consent.accepted_at})
 
 
-class ResidentLogoutView(ResidentView):
+class ResidentLogoutView(ResidentOpenView):
     @extend_schema(request=None, responses={204: None, 400: NO_BODY}, tags=["resident"])
     def post(self, request: Request) -> Response:
         session: ResidentSession = request.user  # type: ignore[assignment]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
@@ -13,7 +14,7 @@ from rest_framework.request import Request
 from guanjia.accounts.lockout import client_ip
 from guanjia.residents.households import Household, household_for
 from guanjia.residents.models import ResidentSession
-from guanjia.residents.signin import live_sessions, session_for_token
+from guanjia.residents.signin import consent_given, live_sessions, session_for_token
 
 SESSION_KEY = "resident_session"
 
@@ -46,6 +47,18 @@ class ResidentTokenScheme(OpenApiAuthenticationExtension):
 class IsResident(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.user, ResidentSession)
+
+
+class HasConsented(permissions.BasePermission):
+    """PIPL: nothing of the household is shown or taken in before the resident agreed to the privacy notice
+    (as the pages send them to it first). Sign-in, ``me`` and ``consent`` itself stay open."""
+
+    message = _("请先阅读并同意隐私政策（privacy consent：POST /api/v1/resident/consent）后再使用业主服务。")
+    code = "consent_required"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        session = request.user
+        return isinstance(session, ResidentSession) and consent_given(session.phone) is not None
 
 
 def api_household(request: Request) -> Household:

@@ -45,9 +45,10 @@ def last_code(printed: list[str], phone: str) -> str:
 
 @pytest.fixture
 def resident_api(db, outbox, django_capture_on_commit_callbacks) -> Callable[[str], APIClient]:
-    """``resident_api(phone)``: an API client signed in as the resident of ``phone`` (through the real code)."""
+    """``resident_api(phone)``: an API client signed in as the resident of ``phone`` (through the real code),
+    privacy notice agreed unless ``consent=False``."""
 
-    def sign_in(phone: str) -> APIClient:
+    def sign_in(phone: str, consent: bool = True) -> APIClient:
         client = APIClient(REMOTE_ADDR=f"10.0.{len(outbox)}.1")
         with django_capture_on_commit_callbacks(execute=True):
             assert client.post("/api/v1/resident/auth/code", {"phone": phone}, format="json").status_code == 202
@@ -56,6 +57,8 @@ def resident_api(db, outbox, django_capture_on_commit_callbacks) -> Callable[[st
         )
         assert answer.status_code == 200, answer.content
         client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        if consent:  # as a resident does on first sign-in; the API refuses everything else until then
+            assert client.post("/api/v1/resident/consent").status_code == 200
         return client
 
     return sign_in
