@@ -1,4 +1,5 @@
-"""A choice that has not been made yet is answered as ``null``, never as ``""``.
+"""A choice that has not been made yet is answered as ``null``, never as ``""``; and a model serializer's fields
+are built once per class, not once per instance.
 
 The models keep "not set" as the empty string (``CharField(choices=…, blank=True)``: the payment method of a
 repair not yet completed, the department of a complaint not yet dispatched). ``""`` is not one of the choices,
@@ -8,6 +9,8 @@ nullable, as it does for ``escalate_to`` in the contract.
 
 from __future__ import annotations
 
+import copy
+import threading
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
@@ -41,11 +44,46 @@ def unset_as_null(model_field: object) -> bool:
     )
 
 
-class ModelSerializer(serializers.ModelSerializer[_MT]):
+_Fields = dict[str, serializers.Field[Any, Any, Any, Any]]
+
+#: The fields each serializer class builds from its model, before any instance binds them; see BuiltOnceSerializer.
+_built: dict[type, _Fields] = {}
+_built_lock = threading.Lock()
+
+
+class BuiltOnceSerializer(serializers.ModelSerializer[_MT]):
+    """DRF's ModelSerializer that reads its model once per class instead of once per instance.
+
+    DRF rebuilds every field of a ModelSerializer (``build_field``: model introspection, choices, validators) each
+    time a serializer is made, which is most of the time it takes to show one complaint, and a list makes one per
+    row for its nested rows. The built fields depend only on the class (its ``Meta`` and declared fields), never
+    on the instance, its context or the request, so they are built once and every instance gets a deep copy
+    (unbound, as DRF's own declared fields are copied). Querysets are copied unevaluated, and scoped fields
+    (``ScopedPrimaryKeyField``) filter by the request in ``get_queryset``, so nothing of one request reaches the
+    next. A subclass whose fields depend on the instance must override ``get_fields`` and not call this one.
+    """
+
+    def build_fields(self) -> _Fields:
+        """The fields DRF builds for this class (an override may adjust them; they are cached per class)."""
+        fields: _Fields = super().get_fields()
+        return fields
+
+    def get_fields(self) -> _Fields:
+        cls = type(self)
+        built = _built.get(cls)
+        if built is None:
+            with _built_lock:
+                built = _built.get(cls)
+                if built is None:
+                    built = _built[cls] = self.build_fields()
+        return copy.deepcopy(built)
+
+
+class ModelSerializer(BuiltOnceSerializer[_MT]):
     """DRF's ModelSerializer whose read-only choice fields answer ``null``, not ``""``, while unset."""
 
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields: dict[str, serializers.Field[Any, Any, Any, Any]] = super().get_fields()
+    def build_fields(self) -> _Fields:
+        fields = super().build_fields()
         model: type[models.Model] = self.Meta.model
         for name, field in fields.items():
             if type(field) is not serializers.ChoiceField or not field.read_only:

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.cases.models import Deadline, DeadlineState, Department
 from guanjia.cases.uploads import SIGNATURE_MAX_BYTES
@@ -32,7 +33,7 @@ TEXT_MAX = services.TEXT_MAX
 # --- serializers: out ----------------------------------------------------------------------------------------
 
 
-class ComplaintDeadlineSerializer(serializers.ModelSerializer[Deadline]):
+class ComplaintDeadlineSerializer(BuiltOnceSerializer[Deadline]):
     kind_label = serializers.CharField(read_only=True)
 
     class Meta:
