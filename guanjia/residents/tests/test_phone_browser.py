@@ -1,5 +1,6 @@
 """The residents' door on a phone (390×844): sign in with a code, agree to the privacy notice, report a leaking
-tap with a photo, see it accepted on the desk, dispatched, the technician on the way and done; answer the return
+tap with a photo, see it accepted on the desk, dispatched, the technician on the way, sign the order on the
+phone when the technician asks (R10) and see it done; answer the return
 visit unsatisfied (the rectification opens); show a parcel's pickup code that the desk hands over against; create
 a visitor pass that the desk admits."""
 
@@ -44,16 +45,18 @@ def test_resident_reports_follows_rates_collects_and_invites_on_a_phone(world, l
     from guanjia.accounts.models import Role
     from guanjia.frontdesk.models import CustodyStatus, VisitorPass
     from guanjia.frontdesk.services import custody_hand_over, custody_receive, visitor_register
-    from guanjia.repairs.models import Repair
+    from guanjia.repairs.models import Repair, RepairSignature, SignerRole
     from guanjia.repairs.services import (
         repair_accept,
         repair_arrive,
         repair_assess,
         repair_complete,
+        repair_customer_agrees,
         repair_order_and_notify,
         repair_record_consent,
     )
     from guanjia.residents.models import OnlineReport
+    from guanjia.residents.signing import sign_request_open
     from guanjia.testing.factories import make_staff
     from guanjia.visits.models import ReturnVisit
 
@@ -105,7 +108,31 @@ def test_resident_reports_follows_rates_collects_and_invites_on_a_phone(world, l
     page.reload()
     assert "师傅已接单" in page.locator(".r-status").inner_text() and "刘师傅" in page.content()
     repair = repair_arrive(repair=repair, actor=world.technician)
-    repair_complete(repair=repair, actor=world.technician, customer_signed=True, fee_yuan="30", payment_method="cash")
+    repair = repair_customer_agrees(repair=repair, actor=world.technician)
+
+    # R10: the technician asks the customer to sign on their own phone; the resident draws the signature.
+    sign_request_open(repair=repair, actor=world.technician, now=timezone.now())
+    page.goto(f"{base}/r/")
+    page.click(f"#sign-ask-{repair.pk} a")
+    page.wait_for_url(f"{base}/r/repairs/{repair.pk}/sign/")
+    fits(page)
+    box = page.locator("canvas.signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 25, box["y"] + 40 + (step % 3) * 30)
+    page.mouse.up()
+    page.click("#sign-form button.primary")
+    page.wait_for_url(f"{base}/r/repairs/{repair.pk}/")
+    signature = RepairSignature.objects.get(repair=repair)
+    assert signature.role == SignerRole.CUSTOMER and signature.signer_name == "李明"
+    repair_complete(
+        repair=repair,
+        actor=world.technician,
+        customer_signed=repair.signatures.filter(role=SignerRole.CUSTOMER).exists(),
+        fee_yuan="30",
+        payment_method="cash",
+    )
     page.reload()
     assert "已完成" in page.locator(".r-status").inner_text()
     fits(page)
@@ -119,6 +146,10 @@ def test_resident_reports_follows_rates_collects_and_invites_on_a_phone(world, l
     page.wait_for_selector("text=感谢您的评价")
     visit.refresh_from_db()
     assert visit.unsatisfied and visit.rectification is not None
+    # The desk opens the rectification with the customer's words.
+    answer = desk.goto(f"{base}/complaints/{visit.rectification.pk}/")
+    assert answer is not None and answer.status == 200
+    assert visit.rectification.number in desk.content()
 
     # A parcel waits: the resident shows its pickup code, the desk hands it over against it.
     parcel = custody_receive(
