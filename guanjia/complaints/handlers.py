@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,8 @@ def _locked(fired: Fired, wanted: Callable[[Complaint], bool]) -> list[tuple[Dea
     pks = sorted({subject.pk for _d, subject in fired})
     rows = Complaint.objects.select_for_update().select_related("project").filter(pk__in=pks).order_by("pk")
     complaints = {c.pk: c for c in rows}
+    # The people an alert names, read once for the batch (a query per kind, not per complaint).
+    prefetch_related_objects(list(complaints.values()), "assignee", "first_responder", "registered_by")
     out = []
     for deadline, subject in fired:
         complaint = complaints.get(subject.pk)
