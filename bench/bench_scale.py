@@ -27,7 +27,7 @@ Then, for one project (logged in as its supervisor, assigned to it alone):
 
 An operation the code does not offer yet prints "n/a". Speed is printed, never asserted.
 Options: --cases N[,N…] (default 100000,1000000), --runs (board/poll/report repetitions, default 20),
---posts (default 400), --threads (default 8).
+--posts (default 400), --threads (default 8), --only PART[,PART…] (board, report, export, sweep, post; default all).
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--only", default="", help="comma-separated parts to measure: board,report,export,sweep,post")
     args = parser.parse_args(argv or [])
     sizes = [int(s.replace("_", "")) for s in str(args.cases).split(",") if s.strip()]
     _django()
@@ -344,6 +345,8 @@ def _measure(world: dict[str, Any], args: argparse.Namespace) -> dict[str, Resul
         ("sweep", lambda: _sweep(world)),
         ("post", lambda: _post_http(world, args.posts, args.threads)),
     ):
+        if getattr(args, "only", "") and name not in str(args.only).split(","):
+            continue
         results.update(_safe(name, fn))
     return results
 
