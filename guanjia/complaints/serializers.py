@@ -3,6 +3,7 @@ bodies of registration and of every step. Serializers only parse types; ``compla
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -144,8 +145,14 @@ class ComplaintSerializer(UnsetAsNullModelSerializer[Complaint]):
     def get_resolve_due_at(self, complaint: Complaint) -> str | None:
         return self._due(complaint, "resolve")
 
+    @cached_property
+    def _deadline_rows(self) -> ComplaintDeadlineSerializer:
+        # One row serializer for the whole answer (a list shows fifty complaints with one ComplaintSerializer).
+        return ComplaintDeadlineSerializer()
+
     def get_deadlines(self, complaint: Complaint) -> list[dict[str, Any]]:
-        return list(ComplaintDeadlineSerializer(complaint.deadlines.all(), many=True).data)
+        rows = self._deadline_rows
+        return [rows.to_representation(deadline) for deadline in complaint.deadlines.all()]
 
     def get_mishandling_proposal(self, complaint: Complaint) -> dict[str, Any] | None:
         limits = open_proposals(complaint.deadlines.all())

@@ -13,6 +13,7 @@ from guanjia.api.fields import BuiltOnceSerializer, _built
 from guanjia.complaints.models import Complaint
 from guanjia.complaints.serializers import ComplaintDeadlineSerializer, ComplaintSerializer
 from guanjia.complaints.tests.test_api import URL, body
+from guanjia.complaints.tests.test_services import register
 
 
 def test_the_fields_are_built_once_per_class_and_each_instance_gets_its_own(monkeypatch):
@@ -80,3 +81,14 @@ def test_o04_scoped_ids_are_checked_per_request_after_the_fields_are_cached(worl
     theirs = {c["project"] for c in outsider.get(URL).json()["results"]}
     assert mine == {world.estate.pk}
     assert theirs == {world.other_estate.pk}
+
+
+@pytest.mark.django_db
+def test_the_deadlines_of_a_complaint_read_as_a_list_of_their_rows(world):
+    complaints = [register(world), register(world, facts={"economic_loss_yuan": 3000})]
+    rows = ComplaintSerializer(Complaint.objects.filter(pk__in=[c.pk for c in complaints]), many=True).data
+    assert len(rows) == 2
+    for row in rows:
+        complaint = Complaint.objects.get(pk=row["id"])
+        expected = list(ComplaintDeadlineSerializer(complaint.deadlines.all(), many=True).data)
+        assert expected and row["deadlines"] == expected
