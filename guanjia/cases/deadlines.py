@@ -17,7 +17,9 @@ action registered for each in the SAME transaction as the claim:
 
 Deadlines are fired in batches of ``SWEEP_CHUNK``: one transaction claims the batch (one locking SELECT, one
 UPDATE), loads the subjects per model, writes the timeline events in one INSERT and refreshes the cases'
-``next_due_at`` in one UPDATE per model; only the handlers run per deadline. If any handler of the batch raises,
+``next_due_at`` in one UPDATE per model; a handler registered with a batch form (``on_missed_many``, as the
+complaints and repairs apps do) then runs once for all its deadlines of the batch, the others per deadline.
+If any handler of the batch raises,
 the whole batch transaction rolls back and the batch is fired again one deadline per transaction, so the failure
 rolls back only that deadline's claim — the same outcome, deadline by deadline, as without batching.
 """
