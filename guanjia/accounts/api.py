@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from guanjia.accounts import services
 from guanjia.accounts.access import can_manage_person, can_manage_staff, mask_phone, staff_visible_q
 from guanjia.accounts.models import Role, User
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.api.router import router
 from guanjia.estates.filters import ProjectFilter
 from guanjia.estates.models import Project
@@ -38,7 +39,7 @@ class StaffFilter(django_filters.FilterSet):
         fields = ["role", "project", "is_active"]
 
 
-class StaffSerializer(serializers.ModelSerializer[User]):
+class StaffSerializer(BuiltOnceSerializer[User]):
     # An explicit whitelist: password hashes, e-mail and permissions never appear here. The username and the
     # phone in full are for those who administer people (O02); everyone else sees no username and a masked
     # phone.

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user, scope, staff_visible_q
 from guanjia.accounts.models import User
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Deadline, Department
 from guanjia.complaints import services
@@ -364,7 +365,7 @@ class ComplaintViewSet(
 # --- incidents -------------------------------------------------------------------------------------------------
 
 
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+class IncidentSerializer(BuiltOnceSerializer[Incident]):
     customer_count = serializers.IntegerField(read_only=True, help_text=gettext_lazy("投诉客户数（去重）"))
     complaints = serializers.SerializerMethodField(help_text=gettext_lazy("投诉 id"))
 

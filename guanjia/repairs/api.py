@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from guanjia.accounts.access import get_for_user, scope
 from guanjia.accounts.models import User
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.api.fields import ModelSerializer as UnsetAsNullModelSerializer
 from guanjia.api.router import router
 from guanjia.cases.models import Department
@@ -59,7 +60,7 @@ class PriceItemFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=term) | Q(code__icontains=term)) if term else queryset
 
 
-class PriceItemSerializer(serializers.ModelSerializer[PriceItem]):
+class PriceItemSerializer(BuiltOnceSerializer[PriceItem]):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
     class Meta:
@@ -106,7 +107,7 @@ router.register("price-items", PriceItemViewSet, basename="price-item")
 # --- repairs ---------------------------------------------------------------------------------------------------
 
 
-class RepairLineSerializer(serializers.ModelSerializer[RepairLine]):
+class RepairLineSerializer(BuiltOnceSerializer[RepairLine]):
     fee_yuan = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from guanjia.accounts.access import (
     scope,
 )
 from guanjia.api.errors import Conflict
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
 from guanjia.estates import services
@@ -42,7 +43,7 @@ def _current(customer: Customer) -> list[Residency]:
     return [r for r in _residencies(customer) if r.move_out_date is None]
 
 
-class ResidencySerializer(serializers.ModelSerializer[Residency]):
+class ResidencySerializer(BuiltOnceSerializer[Residency]):
     unit_number = serializers.CharField(source="unit.number", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -52,7 +53,7 @@ class ResidencySerializer(serializers.ModelSerializer[Residency]):
         read_only_fields = fields
 
 
-class CustomerSerializer(serializers.ModelSerializer[Customer]):
+class CustomerSerializer(BuiltOnceSerializer[Customer]):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     phone = serializers.SerializerMethodField(help_text=gettext_lazy("主电话，已脱敏，如 139****5678"))
     phones = serializers.SerializerMethodField(help_text=gettext_lazy("全部电话，已脱敏"))

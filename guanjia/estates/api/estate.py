@@ -23,6 +23,7 @@ from guanjia.accounts.access import (
 )
 from guanjia.accounts.models import User
 from guanjia.api.errors import Conflict
+from guanjia.api.fields import BuiltOnceSerializer
 from guanjia.core.api import StrictSerializer, VersionField, error_responses, post_action, read_body
 from guanjia.core.errors import ConflictError
 from guanjia.estates import structure
@@ -39,7 +40,7 @@ from guanjia.estates.models import Building, Project, Unit, UnitStatus
 # --- projects --------------------------------------------------------------------------------------
 
 
-class ProjectSerializer(serializers.ModelSerializer[Project]):
+class ProjectSerializer(BuiltOnceSerializer[Project]):
     class Meta:
         model = Project
         fields = ["id", "name", "code", "address", "phone", "is_retired", "retired_at", "version"]
@@ -124,7 +125,7 @@ class ProjectViewSet(
 # --- buildings -------------------------------------------------------------------------------------
 
 
-class BuildingSerializer(serializers.ModelSerializer[Building]):
+class BuildingSerializer(BuiltOnceSerializer[Building]):
     label = serializers.CharField(read_only=True, help_text=gettext_lazy("如 3栋"))  # type: ignore[assignment]
 
     class Meta:
@@ -216,7 +217,7 @@ class BuildingViewSet(
 # --- units -----------------------------------------------------------------------------------------
 
 
-class UnitSerializer(serializers.ModelSerializer[Unit]):
+class UnitSerializer(BuiltOnceSerializer[Unit]):
     building_label = serializers.CharField(source="building.label", read_only=True, help_text=gettext_lazy("如 3栋"))
     number = serializers.CharField(read_only=True, help_text=gettext_lazy("如 3栋2单元1201"))
     short_number = serializers.CharField(read_only=True, help_text=gettext_lazy("如 3-2-1201"))
