@@ -7,6 +7,7 @@ would then start a second Playwright, which refuses to run inside the first one'
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,13 +87,32 @@ def pytest_configure(config: pytest.Config) -> None:
     setattr(testcases.LiveServerThread, "server_class", _one_request_at_a_time_server())  # noqa: B010 (no stub)
 
 
-def _one_request_at_a_time_server() -> type:
-    import threading
+#: Set from the end of a test's body until the next test starts: the live server then answers 503 at once.
+_between_tests = threading.Event()
+_request_lock = threading.Lock()
 
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _between_tests.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Before the test's fixtures are torn down (its pages closed, its database flushed): the live server stops
+    serving and the request it may be answering (a badge or alert poll the page sent as the test ended) finishes.
+    Otherwise on SQLite that request's read holds a table the flush must empty ("database table is locked")."""
+    _between_tests.set()
+    with _request_lock:
+        pass
+    yield
+
+
+def _one_request_at_a_time_server() -> type:
     from django.core.servers.basehttp import ThreadedWSGIServer
 
     class OneRequestAtATime(ThreadedWSGIServer):
-        lock = threading.Lock()
+        lock = _request_lock
 
         def set_app(self, application: Any) -> None:
             if not getattr(self, "connections_override", None):
@@ -102,6 +122,10 @@ def _one_request_at_a_time_server() -> type:
 
             def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
                 with lock:
+                    if _between_tests.is_set():
+                        # The test is over: a page's late poll must not touch the database being flushed.
+                        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                        return [b"between tests"]
                     response = application(environ, start_response)
                     try:
                         return [b"".join(response)]
