@@ -83,8 +83,9 @@ def test_wecom_robot_posts_urgent_staff_alerts_to_the_group(world, fake_wecom):
             title="投诉 TS2612070001 已超时",
             body="滨江花园 3-2-1201",
             level=Level.URGENT,
+            now=NOW,
         )
-        notify(recipients=[world.supervisor], kind="x", title="普通通知", level=Level.INFO)
+        notify(recipients=[world.supervisor], kind="x", title="普通通知", level=Level.INFO, now=NOW)
     row = Delivery.objects.get(channel=Channel.WECOM)  # one post for the group, none for the info
     assert deliver_due(NOW) == {"sent": 1}
     (body,) = fake_wecom.accepted
@@ -96,7 +97,7 @@ def test_wecom_robot_posts_urgent_staff_alerts_to_the_group(world, fake_wecom):
 
 def test_wecom_wrong_key_is_a_permanent_failure(world, fake_wecom, settings):
     settings.WECOM_ROBOT_WEBHOOK_URL = fake_wecom.webhook_url.replace(fake_wecom.KEY, "wrong-key")
-    notify(recipients=[world.supervisor], kind="k", title="紧急", level=Level.URGENT)
+    notify(recipients=[world.supervisor], kind="k", title="紧急", level=Level.URGENT, now=NOW)
     deliver_due(NOW)
     row = Delivery.objects.get(channel=Channel.WECOM)
     assert row.status == DeliveryStatus.FAILED and row.last_error.startswith("93000")
@@ -132,8 +133,8 @@ def test_email_copies_for_the_chosen_levels(world, settings):
     settings.NOTIFY_EMAIL_LEVELS = ["warning", "urgent"]
     world.supervisor.email = "zhou@example.test"
     world.supervisor.save(update_fields=["email"])
-    notify(recipients=[world.supervisor], kind="k", title="提醒：回访逾期", body="3 条", level=Level.WARNING)
-    notify(recipients=[world.supervisor], kind="k", title="只进收件箱", level=Level.INFO)
+    notify(recipients=[world.supervisor], kind="k", title="提醒：回访逾期", body="3 条", level=Level.WARNING, now=NOW)
+    notify(recipients=[world.supervisor], kind="k", title="只进收件箱", level=Level.INFO, now=NOW)
     assert deliver_due(NOW) == {"sent": 1}
     (message,) = mail.outbox
     assert message.to == ["zhou@example.test"] and message.subject == "提醒：回访逾期" and "3 条" in message.body
