@@ -27,7 +27,8 @@ Then, for one project (logged in as its supervisor, assigned to it alone):
 
 An operation the code does not offer yet prints "n/a". Speed is printed, never asserted.
 Options: --cases N[,N…] (default 100000,1000000), --runs (board/poll/report repetitions, default 20),
---posts (default 400), --threads (default 8), --only PART[,PART…] (board, report, export, sweep, post; default all).
+--posts (default 400), --threads (default 8), --only PART[,PART…] (board, report, export, sweep, post; default all),
+--keep (keep each size's database, test_guanjia_bench_<size>, and reuse it on the next run instead of generating).
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--only", default="", help="comma-separated parts to measure: board,report,export,sweep,post")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep each size's database (test_guanjia_bench_<size>) and reuse it when it is there already",
+    )
     args = parser.parse_args(argv or [])
     sizes = [int(s.replace("_", "")) for s in str(args.cases).split(",") if s.strip()]
     _django()
@@ -82,13 +88,21 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[int, dict[str, Result]] = {}
     for size in sizes:
         workdir = tempfile.mkdtemp(prefix="guanjia-bench-scale-")
+        test = connection.settings_dict.setdefault("TEST", {})
         if connection.vendor == "sqlite":
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(workdir) / "bench_scale.sqlite3")
-        old_config = setup_databases(verbosity=0, interactive=False)
+            folder = Path(tempfile.gettempdir()) if args.keep else Path(workdir)
+            test["NAME"] = str(folder / f"guanjia_bench_scale_{size}.sqlite3")
+        elif args.keep:
+            test["NAME"] = f"test_guanjia_bench_{size}"
+        old_config = setup_databases(verbosity=0, interactive=False, keepdb=args.keep)
         results[size] = {}
         try:
             started = time.perf_counter()
-            world = _populate(size)
+            world = _kept_world() if args.keep else None
+            if world is None:
+                world = _populate(size)
+                if args.keep:
+                    _keep_world(world)
             generated = time.perf_counter() - started
             counts = ", ".join(f"{v:,} {k}" for k, v in world["counts"].items())
             print(f"{size:,} cases on {connection.vendor}: {counts} generated in {generated:.1f}s", flush=True)
@@ -98,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         finally:
             connection.close()
-            teardown_databases(old_config, verbosity=0)
+            if not args.keep:
+                teardown_databases(old_config, verbosity=0)
             shutil.rmtree(workdir, ignore_errors=True)
     _table(connection.vendor, sizes, results)
 
@@ -331,6 +346,44 @@ def _populate(total: int) -> dict[str, Any]:
         cursor.execute("ANALYZE")
     counts = {"projects": n_projects, **counts}
     return {"project": target, "staff": staff, "now": now, "start": start, "counts": counts}
+
+
+def _keep_world(world: dict[str, Any]) -> None:
+    """Write what the measurements need to know of a generated database into it (``--keep``)."""
+    from django.db import connection
+
+    facts = {
+        "project": world["project"].pk,
+        "now": world["now"].isoformat(),
+        "start": world["start"].isoformat(),
+        "counts": world["counts"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_world (facts TEXT NOT NULL)")
+        cursor.execute("INSERT INTO bench_world (facts) VALUES (%s)", [json.dumps(facts)])
+
+
+def _kept_world() -> dict[str, Any] | None:
+    """The world of a database kept by an earlier ``--keep`` run, or None when there is none to reuse."""
+    from datetime import datetime
+
+    from django.db import connection
+
+    from guanjia.accounts.models import User
+    from guanjia.estates.models import Project
+
+    if "bench_world" not in connection.introspection.table_names():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facts FROM bench_world")
+        facts = json.loads(cursor.fetchone()[0])
+    return {
+        "project": Project.objects.get(pk=facts["project"]),
+        "staff": {u.username: u for u in User.objects.filter(username__startswith="bench-")},
+        "now": datetime.fromisoformat(facts["now"]),
+        "start": datetime.fromisoformat(facts["start"]),
+        "counts": facts["counts"],
+    }
 
 
 # --- Measurements -----------------------------------------------------------------------------------------------
