@@ -101,6 +101,37 @@ def _subject_filter(subject: models.Model) -> dict[str, Any]:
     return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
 
 
+def deadline_row(
+    *,
+    project: Any,
+    subject_type: ContentType,
+    subject_id: int,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    remind_before: timedelta | None = None,
+    data: dict[str, Any] | None = None,
+) -> Deadline:
+    """The ``kind`` limit of a subject, due at ``due_at`` and set at ``now``, not saved yet: pending (reminded
+    ``remind_before`` its due time), or — already past at ``now`` (a case entered after the fact, C11) — missed
+    and not fired: it shows as missed and no automatic action runs for it. ``deadline_set`` saves one;
+    ``cases.intake.case_register`` writes a new case's first limits in one INSERT."""
+    past = due_at <= now
+    return Deadline(
+        project=project,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        due_at=due_at,
+        remind_at=(due_at - remind_before) if remind_before and not past else None,
+        state=DeadlineState.MISSED if past else DeadlineState.PENDING,
+        missed_at=now if past else None,
+        fired=False,
+        created_at=now,
+        data=dict(data or {}),
+    )
+
+
 def deadline_set(
     *,
     subject: models.Model,
@@ -129,25 +160,22 @@ def deadline_set(
             Deadline.objects.filter(pk__in=[d.pk for d in old], state=DeadlineState.PENDING).update(
                 state=DeadlineState.CANCELLED, cancelled_at=now
             )
-        past = due_at <= now
-        deadline = Deadline.objects.create(
+        deadline = deadline_row(
             project=project,
             **_subject_filter(subject),
             kind=kind,
             due_at=due_at,
-            remind_at=(due_at - remind_before) if remind_before and not past else None,
-            state=DeadlineState.MISSED if past else DeadlineState.PENDING,
-            missed_at=now if past else None,
-            fired=False,
-            created_at=now,
-            data=data or {},
+            now=now,
+            remind_before=remind_before,
+            data=data,
         )
+        deadline.save(force_insert=True)
         for replaced in old:
             replaced.data = {**replaced.data, "replaced_by": deadline.pk}
             replaced.save(update_fields=["data"])
         if old:
             _refresh_subject(subject)
-        elif not past:
+        elif deadline.state == DeadlineState.PENDING:
             _lower_next_due(subject, due_at)
     return deadline
 

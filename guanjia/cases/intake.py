@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_see_project
-from guanjia.cases.models import Case, Deadline, DeadlineState
+from guanjia.cases.deadlines import deadline_row
+from guanjia.cases.models import Case, Deadline
 from guanjia.cases.services import case_number_next
 from guanjia.core import clean
 from guanjia.estates.models import Customer, Project, Unit
@@ -144,11 +145,11 @@ def case_register(
     """Create the case of ``model`` from a checked ``intake`` and the kind's own ``fields``, numbered ``number``
     (from ``case_number_take``, taken before the transaction; taken here when None), with its first ``limits``.
 
-    A new case has no limit to replace, so its limits are written in one INSERT, as ``deadline_set`` writes each:
-    pending, or — already past at ``now`` (a paper form typed in later, C11) — missed and not fired. The case's
-    stored next limit (``next_due_at``, the earliest pending one) is written with the case itself, and the case
-    returned holds its limits (``case.deadlines.all()`` asks no query). Call inside the registration's
-    transaction."""
+    A new case has no limit to replace, so its limits are written in one INSERT, each built by ``deadline_row``
+    as ``deadline_set`` builds it: pending, or — already past at ``now`` (a paper form typed in later, C11) —
+    missed and not fired. The case's stored next limit (``next_due_at``, the earliest pending one) is written with
+    the case itself, and the case returned holds its limits (``case.deadlines.all()`` asks no query). Call inside
+    the registration's transaction."""
     if limits and now is None:
         raise ValueError("a case registered with limits needs now")
     if "next_due_at" in _field_names(model):
@@ -170,23 +171,18 @@ def case_register(
     if limits:
         assert now is not None
         subject_type = ContentType.objects.get_for_model(model)
-        rows = []
-        for limit in limits:
-            past = limit.due_at <= now
-            rows.append(
-                Deadline(
-                    project=intake.project,
-                    subject_type=subject_type,
-                    subject_id=case.pk,
-                    kind=limit.kind,
-                    due_at=limit.due_at,
-                    state=DeadlineState.MISSED if past else DeadlineState.PENDING,
-                    missed_at=now if past else None,
-                    fired=False,
-                    created_at=now,
-                    data=dict(limit.data),
-                )
+        rows = [
+            deadline_row(
+                project=intake.project,
+                subject_type=subject_type,
+                subject_id=case.pk,
+                kind=limit.kind,
+                due_at=limit.due_at,
+                now=now,
+                data=limit.data,
             )
+            for limit in limits
+        ]
         Deadline.objects.bulk_create(rows)
         _remember_deadlines(case, rows)
     return case
