@@ -64,3 +64,15 @@ def supervisors(project: Project) -> list[User]:
     """Whom T03 reports reach: the CS supervisors, or the office manager where there is none."""
     people = list(staff_with_roles(project, [Role.CS_SUPERVISOR]))
     return people or list(staff_with_roles(project, [Role.OFFICE_MANAGER]))
+
+
+class SupervisorsOf:
+    """``supervisors(project)`` for a sweep batch: looked up once per project, not once per deadline."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, list[User]] = {}
+
+    def __call__(self, project: Project) -> list[User]:
+        if project.pk not in self._memo:
+            self._memo[project.pk] = supervisors(project)
+        return self._memo[project.pk]

@@ -3,12 +3,13 @@ answered the day a solution is found."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
 from guanjia.core import clean
 from guanjia.core.errors import ConflictError, TransitionError
-from guanjia.core.states import transition
+from guanjia.core.states import can_transition, transition
 from guanjia.followup.limits import limits_for
 from guanjia.followup.models import (
     CallOutcome,
@@ -31,6 +32,7 @@ from guanjia.followup.models import (
     PlanStatus,
 )
 from guanjia.followup.services._common import (
+    SupervisorsOf,
     end_of,
     require_follow_up,
     required_text,
@@ -38,8 +40,8 @@ from guanjia.followup.services._common import (
     today,
     within_days,
 )
-from guanjia.notifications.services import notify
-from guanjia.timeline.services import record
+from guanjia.notifications.services import Notice, notify_many
+from guanjia.timeline.services import Entry, record, record_many
 
 ESCALATE_KIND = "escalate"
 ANSWER_KIND = "answer"
@@ -252,29 +254,58 @@ def issue_answer(*, issue: Issue, actor: User, version: int, answer: str, now: d
 def issue_escalate_missed(issue: Issue, now: datetime) -> None:
     """The sweep's action when 2 days passed with the issue neither solved nor reported: it is reported to the
     supervisor automatically, once (the deadline fires once; the notification is deduplicated)."""
-    if issue.status != IssueStatus.OPEN:
+    issues_escalate_missed([issue], now)
+
+
+def issues_escalate_missed(issues: Sequence[Issue], now: datetime) -> None:
+    """``issue_escalate_missed`` for a sweep batch, in a fixed number of queries: the open issues locked in one
+    read and moved in one UPDATE, their events in one INSERT, the supervisors told through ``notify_many``
+    (looked up once per project). The same status, fields, events and notices as one transition per issue; an
+    issue no longer open on the locked row is left alone (as the sweep's retry of a refused transition would)."""
+    wanted = [issue for issue in issues if issue.status == IssueStatus.OPEN]
+    if not wanted:
         return
-    _issue_transition(
-        issue=issue,
-        to=IssueStatus.ESCALATED,
-        actor=None,
-        version=None,
-        fields={"escalated_at": now, "escalated_automatically": True},
-        data={"automatic": True},
-        at=now,
-    )
-    _tell_supervisors(
-        issue,
-        title=_("跟踪服务事项超过 2 天未解决：%(text)s") % {"text": issue.text[:60]},
-        body=_("负责人：%(who)s") % {"who": issue.owner.display_name},
-    )
+    to = IssueStatus.ESCALATED
+    with transaction.atomic():
+        rows = Issue.objects.select_for_update().filter(pk__in=sorted({i.pk for i in wanted})).order_by("pk")
+        locked = {row.pk: row for row in rows.only("pk", "status", "version")}
+        moving = [i for i in wanted if i.pk in locked and can_transition(locked[i.pk], to)]
+        if not moving:
+            return
+        fields = {"escalated_at": now, "escalated_automatically": True}
+        Issue.objects.filter(pk__in=[i.pk for i in moving]).update(status=to, version=F("version") + 1, **fields)
+        prefetch_related_objects(moving, "project", "owner")
+        entries = []
+        for issue in moving:
+            row = locked[issue.pk]
+            data = {"from": row.status, "to": to, "automatic": True}
+            issue.status, issue.version = to, row.version + 1
+            issue.escalated_at, issue.escalated_automatically = now, True
+            entries.append(Entry(subject=issue, verb=f"followup.issue_{to}", project=issue.project, data=data, at=now))
+        record_many(entries)
+        bosses = SupervisorsOf()
+        notify_many(
+            [
+                _supervisors_notice(
+                    issue,
+                    bosses(issue.project),
+                    title=_("跟踪服务事项超过 2 天未解决：%(text)s") % {"text": issue.text[:60]},
+                    body=_("负责人：%(who)s") % {"who": issue.owner.display_name},
+                )
+                for issue in moving
+            ]
+        )
 
 
 def _tell_supervisors(issue: Issue, *, title: str, body: str = "") -> None:
+    notify_many([_supervisors_notice(issue, supervisors(issue.project), title=title, body=body)])
+
+
+def _supervisors_notice(issue: Issue, people: list[User], *, title: str, body: str = "") -> Notice:
     from guanjia.notifications.models import Level
 
-    notify(
-        recipients=supervisors(issue.project),
+    return Notice(
+        recipients=people,
         kind="followup.issue_escalated",
         title=title,
         body=body,
