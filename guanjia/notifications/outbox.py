@@ -37,42 +37,9 @@ BATCH = 50
 DELIVER_TASK = "guanjia.notifications.deliver"  # guanjia.notifications.tasks.deliver_task
 
 
-def enqueue(
-    *,
-    channel: str,
-    recipient: str,
-    recipient_display: str,
-    kind: str,
-    payload: dict[str, Any],
-    now: datetime,
-    console_text: str,
-    project: Any | None = None,
-    ref: str = "",
-    urgent: bool = False,
-    notification: Any | None = None,
-    person: Any | None = None,
-    provider: str = "",
-) -> Delivery:
-    """Queue one message (call inside the transaction of the change that causes it).
-
-    ``person`` (a user) brings their quiet hours: a non-urgent message waits until they end. ``console_text``
-    is what the server console prints when the channel is off.
-    """
-    row = delivery(
-        channel=channel,
-        recipient=recipient,
-        recipient_display=recipient_display,
-        kind=kind,
-        payload=payload,
-        now=now,
-        console_text=console_text,
-        project=project,
-        ref=ref,
-        urgent=urgent,
-        notification=notification,
-        person=person,
-        provider=provider,
-    )
+def enqueue(row: Delivery) -> Delivery:
+    """Queue one message built by ``delivery`` (call inside the transaction of the change that causes it):
+    ``enqueue(delivery(channel=…, recipient=…, …))``."""
     return enqueue_many([row])[0]
 
 
@@ -92,7 +59,11 @@ def delivery(
     person: Any | None = None,
     provider: str = "",
 ) -> Delivery:
-    """The unsaved row ``enqueue`` writes (same arguments); write many with ``enqueue_many``."""
+    """The unsaved outbox row of one message: write it with ``enqueue``, or many with ``enqueue_many``.
+
+    ``person`` (a user) brings their quiet hours: a non-urgent message waits until they end. ``console_text``
+    is what the server console prints when the channel is off.
+    """
     status = DeliveryStatus.QUEUED if channels.configured(channel) else DeliveryStatus.NOT_CONFIGURED
     due = now
     if status == DeliveryStatus.QUEUED and not urgent and person is not None:
@@ -151,17 +122,19 @@ def send_sms(
         raise ValueError(f"unknown SMS template {template!r}")
     text = sms_channel.render(template, params)
     return enqueue(
-        channel=Channel.SMS,
-        provider=sms_channel.provider(),
-        recipient=phone,
-        recipient_display=mask_phone(phone),
-        kind=kind,
-        payload={"template": template, "params": params},
-        now=now,
-        console_text=text,
-        project=project,
-        ref=ref,
-        urgent=True,
+        delivery(
+            channel=Channel.SMS,
+            provider=sms_channel.provider(),
+            recipient=phone,
+            recipient_display=mask_phone(phone),
+            kind=kind,
+            payload={"template": template, "params": params},
+            now=now,
+            console_text=text,
+            project=project,
+            ref=ref,
+            urgent=True,
+        )
     )
 
 
@@ -180,17 +153,19 @@ def send_wechat_template(
     """Queue a 公众号 template message (``template`` is Guanjia's name, mapped by ``WECHAT_MP_TEMPLATES``) to a
     resident's ``openid``; ``data`` maps the template's keywords to values."""
     return enqueue(
-        channel=Channel.WECHAT,
-        recipient=openid,
-        recipient_display=f"{openid[:4]}…" if openid else "",
-        kind="wechat",
-        payload={"template": template, "data": data, "url": url},
-        now=now,
-        console_text=" ".join(f"{k}={v}" for k, v in data.items()),
-        project=project,
-        ref=ref,
-        urgent=urgent,
-        person=person,
+        delivery(
+            channel=Channel.WECHAT,
+            recipient=openid,
+            recipient_display=f"{openid[:4]}…" if openid else "",
+            kind="wechat",
+            payload={"template": template, "data": data, "url": url},
+            now=now,
+            console_text=" ".join(f"{k}={v}" for k, v in data.items()),
+            project=project,
+            ref=ref,
+            urgent=urgent,
+            person=person,
+        )
     )
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 
 from guanjia.notifications import channels
 from guanjia.notifications.models import Channel
-from guanjia.notifications.outbox import enqueue
+from guanjia.notifications.outbox import delivery, enqueue
 from guanjia.timeline.models import Event
 
 CASE_CREATED = "case.created"
@@ -67,14 +67,16 @@ def on_event_saved(sender: Any, instance: Event, created: bool, **kwargs: Any) -
     body = payload_for(instance, name)
     for url in settings.OUTBOUND_WEBHOOK_URLS:
         enqueue(
-            channel=Channel.WEBHOOK,
-            recipient=url,
-            recipient_display=url.split("?")[0][:100],
-            kind=f"webhook.{name}",
-            payload=body,
-            now=instance.at,
-            console_text=name,
-            project=instance.project,
-            ref=f"event:{instance.pk}",
-            urgent=True,
+            delivery(
+                channel=Channel.WEBHOOK,
+                recipient=url,
+                recipient_display=url.split("?")[0][:100],
+                kind=f"webhook.{name}",
+                payload=body,
+                now=instance.at,
+                console_text=name,
+                project=instance.project,
+                ref=f"event:{instance.pk}",
+                urgent=True,
+            )
         )
