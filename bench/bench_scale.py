@@ -55,7 +55,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_reports import SQL, _django, _insert_select, _pick
+from bench.bench_reports import SQL, _django, _insert_select, _insert_visits, _pick
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 24
@@ -153,7 +153,6 @@ def _populate(total: int) -> dict[str, Any]:
     from guanjia.estates.models import Building, Customer, CustomerPhone, Project, Residency, Unit
     from guanjia.repairs.models import Repair
     from guanjia.testing.factories import make_company, make_staff
-    from guanjia.visits.models import ReturnVisit
 
     sql = SQL(connection.vendor)
     n_projects = max(2, min(200, total // 5000))
@@ -322,24 +321,7 @@ def _populate(total: int) -> dict[str, Any]:
                 cursor.execute(
                     f"UPDATE {c_table} SET next_due_at = {pending_due} WHERE {open_c}"  # same expression, same id
                 )
-        counts["visits"] = 0
-        visited = sql.plus_seconds("completed_at", "3600 * (id % 30)")
-        for model, ct, case_type, role in (
-            (Complaint, complaint_ct, "complaint", Role.CS_SUPERVISOR),
-            (Repair, repair_ct, "repair", Role.FRONT_DESK),
-        ):
-            counts["visits"] += _insert_select(
-                ReturnVisit,
-                {"project_id": "project_id", "case_type": f"'{case_type}'", "content_type_id": str(ct),
-                 "object_id": "id", "due_at": sql.plus_seconds("completed_at", "86400"), "visitor_role": f"'{role}'",
-                 "status": "(CASE WHEN id % 17 = 0 THEN 'planned' ELSE 'done' END)", "planned_at": "completed_at",
-                 "customer_id": "customer_id", "unit_id": "unit_id", "method": "'phone'",
-                 "visitor_id": str(staff["bench-supervisor"].pk),
-                 "done_at": f"(CASE WHEN id % 17 = 0 THEN NULL ELSE {visited} END)",
-                 "satisfaction": "(CASE WHEN id % 17 = 0 THEN NULL ELSE 1 + id % 5 END)",
-                 "unsatisfied": "(id % 17 <> 0 AND id % 5 < 2)"},
-                f"{model._meta.db_table} WHERE completed_at IS NOT NULL",
-            )  # fmt: skip
+        counts["visits"] = _insert_visits(sql, visitor_id=staff["bench-supervisor"].pk)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE bench_seq")
     with connection.cursor() as cursor:
