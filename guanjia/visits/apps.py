@@ -29,6 +29,13 @@ class VisitsConfig(AppConfig):
             services.VISIT_KIND,
             on_remind=services.on_visit_remind,
             on_missed=services.on_visit_missed,
+            on_remind_many=services.on_visit_remind_many,
+            on_missed_many=services.on_visit_missed_many,
         )
         # V07: still open 3 days after its planned day: a door-to-door task for the desk.
-        register_deadline_handler("visits.returnvisit", services.FOLLOWUP_KIND, on_missed=services.on_followup_due)
+        register_deadline_handler(
+            "visits.returnvisit",
+            services.FOLLOWUP_KIND,
+            on_missed=services.on_followup_due,
+            on_missed_many=services.on_followup_due_many,
+        )

@@ -12,9 +12,9 @@ the project's ``visit.door_followup_days`` (policy) after the visit's planned da
 open into a door-to-door task for the front desk.
 
 The package follows a visit's life: ``planning`` (V01–V04: plans, deadlines, service records), ``results``
-(V03, V05–V07: the visit made, reviewed or cancelled, and the sweep's handlers) and ``households`` (V09), with the
-checks and words they share in ``_common``; it re-exports them all, so ``from guanjia.visits import services`` keeps
-working.
+(V03, V05–V07: the visit made, reviewed or cancelled), ``handlers`` (V04, V07: the sweep's handlers) and
+``households`` (V09), with the checks and words they share in ``_common``; it re-exports them all, so
+``from guanjia.visits import services`` keeps working.
 """
 
 from __future__ import annotations
@@ -26,6 +26,14 @@ from guanjia.visits.services._common import (
     TEXT_MAX,
     VISIT_KIND,
     VISIT_REMIND_BEFORE,
+)
+from guanjia.visits.services.handlers import (
+    on_followup_due,
+    on_followup_due_many,
+    on_visit_missed,
+    on_visit_missed_many,
+    on_visit_remind,
+    on_visit_remind_many,
 )
 from guanjia.visits.services.households import (
     campaign_create,
@@ -40,9 +48,6 @@ from guanjia.visits.services.planning import (
 )
 from guanjia.visits.services.results import (
     VisitResult,
-    on_followup_due,
-    on_visit_missed,
-    on_visit_remind,
     return_visit_cancel,
     return_visit_record,
     return_visit_review,
@@ -61,8 +66,11 @@ __all__ = [
     "household_issue_raise",
     "household_visit_record",
     "on_followup_due",
+    "on_followup_due_many",
     "on_visit_missed",
+    "on_visit_missed_many",
     "on_visit_remind",
+    "on_visit_remind_many",
     "plan_case_visit",
     "return_visit_cancel",
     "return_visit_plan",

@@ -1,5 +1,5 @@
-"""A visit made (V03, V05, V06), reviewed or cancelled, and the sweep's handlers of its deadlines (V04, V07).
-The visit's status changes through ``guanjia.core.states.transition``."""
+"""A visit made (V03, V05, V06), reviewed or cancelled (the sweep's handlers of its deadlines, V04 and V07, are in
+``handlers``). The visit's status changes through ``guanjia.core.states.transition``."""
 
 from __future__ import annotations
 
@@ -50,7 +50,6 @@ from guanjia.visits.services._common import (
     _visit_url,
     _when,
 )
-from guanjia.workdays.deadlines import due_day
 
 # --- doing the visit (V03, V05–V07) ---------------------------------------------------------------------------
 
@@ -334,73 +333,3 @@ def return_visit_cancel(*, visit: ReturnVisit, reason: str, actor: Any) -> Retur
         )
         deadline_cancel(subject=current, at=now)
     return current
-
-
-# --- the sweep's handlers (V04, V07) -----------------------------------------------------------------------------
-
-
-def on_visit_remind(deadline: Deadline, visit: ReturnVisit, now: datetime) -> None:
-    """The day before a visit falls due: tell the people of its role."""
-    if not visit.is_open:
-        return
-    notify(
-        recipients=_people(visit.project, [visit.visitor_role]),
-        kind="visit.due_soon",
-        title=_("回访即将到期：%(case)s，请于 %(day)s 24:00 前完成")
-        % {"case": _case_label(visit), "day": due_day(deadline.due_at).isoformat()},
-        url=_visit_url(visit),
-        project=visit.project,
-        dedupe_key=f"visit:{visit.pk}:remind:{deadline.pk}",
-    )
-
-
-def on_visit_missed(deadline: Deadline, visit: ReturnVisit, now: datetime) -> None:
-    """A visit not made by its due time: flagged overdue (once), the role and the supervisor told."""
-    if visit.status != VisitStatus.PLANNED:
-        return
-    try:
-        transition(
-            visit,
-            VisitStatus.MISSED,
-            actor=None,
-            verb="visit.overdue",
-            record=_record_on_case,
-            data={"visit": visit.pk},
-            at=now,
-        )
-    except TransitionError:  # made or cancelled since the sweep read it
-        return
-    notify(
-        recipients=_people(visit.project, [visit.visitor_role, Role.CS_SUPERVISOR]),
-        kind="visit.overdue",
-        title=_("回访已逾期：%(case)s") % {"case": _case_label(visit)},
-        url=_visit_url(visit),
-        project=visit.project,
-        level=Level.WARNING,
-        dedupe_key=f"visit:{visit.pk}:overdue",
-    )
-
-
-def on_followup_due(deadline: Deadline, visit: ReturnVisit, now: datetime) -> None:
-    """V07: still open 3 days after its planned day: the front desk goes to the door."""
-    if not visit.is_open:
-        return
-    if ReturnVisit.objects.filter(pk=visit.pk, door_followup_at__isnull=True).update(door_followup_at=now) != 1:
-        return
-    record(
-        subject=_subject(visit),
-        project=visit.project,
-        verb="visit.door_followup",
-        actor=None,
-        at=now,
-        data={"visit": visit.pk},
-    )
-    notify(
-        recipients=_people(visit.project, [Role.FRONT_DESK]),
-        kind="visit.door_followup",
-        title=_("请上门跟进：%(case)s 计划回访后 3 天仍未完成") % {"case": _case_label(visit)},
-        url=_visit_url(visit),
-        project=visit.project,
-        level=Level.WARNING,
-        dedupe_key=f"visit:{visit.pk}:door",
-    )
