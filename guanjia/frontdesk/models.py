@@ -2,8 +2,10 @@
 the customer-archive events.
 
 Personal data: an ID number is never stored, only its last four characters and a keyed hash
-(``estates.services.id_number_keys``); a pickup or pass code is stored as a keyed hash and shown once, when
-it is issued. Rows older than their retention are purged by ``services.ledgers_purge`` (S06), on record.
+(``estates.services.id_number_keys``); a pickup or pass code is stored as a keyed hash and shown to staff once,
+when it is issued. A waiting item's pickup code is also kept sealed (encrypted, ``sealed_codes``) for its
+household's own list, and cleared when the item leaves the desk. Rows older than their retention are purged
+by ``services.ledgers_purge`` (S06), on record.
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ class CustodyItem(models.Model):
     )
     status = models.CharField(_("状态"), max_length=16, choices=CustodyStatus.choices, default=CustodyStatus.HELD)
     pickup_code_hash = models.CharField(_("取件码校验值"), max_length=64, blank=True, db_index=True)
+    # The same code sealed (``sealed_codes``) for the household's own list; empty once the item leaves the desk.
+    pickup_code_sealed = models.CharField(_("取件码（加密）"), max_length=200, blank=True, editable=False)
     code_sent_at = models.DateTimeField(_("取件码发送时间"), null=True, blank=True)
     code_sent_to = models.CharField(_("取件码发送至"), max_length=20, blank=True, help_text=_("已打码"))
     handed_over_at = models.DateTimeField(_("交付时间"), null=True, blank=True)

@@ -289,8 +289,9 @@ class ResidentVisitAnswerView(ResidentView):
 
 @extend_schema(tags=["resident"])
 class ResidentParcelsView(ResidentView):
-    """The household's parcels, letters and items waiting at the desk (F02). Codes are kept only hashed: ask
-    for one with ``POST resident/parcels/{id}/code`` (a fresh code; the old one stops working)."""
+    """The household's parcels, letters and items waiting at the desk (F02), each with its current pickup code
+    (the one the text message carried). ``pickup_code`` is null when the desk cannot show it again: ask for one
+    with ``POST resident/parcels/{id}/code`` (a fresh code; the old one stops working)."""
 
     @extend_schema(responses={200: OpenApiResponse(description=_("在前台等待领取的物品"))})
     def get(self, request: Request) -> Response:

@@ -1,9 +1,11 @@
 """Collect and invite: the household's parcels waiting at the desk (F02), visitor passes (F01), the estate's
 posted notices (F12) and the household's fee notices (F13, read only).
 
-A pickup code is kept only as a keyed hash (``frontdesk``), so no page can show the code a text message
-carried. The resident asks for the code on their phone instead: a fresh one is issued (the old one stops
-working) and shown with its QR, which the desk scans or types (``find_by_pickup_code``) as for any code.
+The desk finds a pickup code by its keyed hash (``frontdesk``) and keeps the code itself only sealed
+(``frontdesk.sealed_codes``), opened here for the item's own household: the list shows the code the text
+message carried, with its QR, which the desk scans or types (``find_by_pickup_code``). An item whose code is
+not sealed (registered before codes were, or sealed under a key since rotated away) lists none; the resident
+then asks for a fresh one (the old one stops working).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.dutylog.models import FeeNotice, Notice, NoticeStatus
+from guanjia.frontdesk import sealed_codes
 from guanjia.frontdesk.models import PICKUP_KINDS, RETURNABLE_KINDS, CustodyItem, CustodyStatus, VisitorPass
 from guanjia.frontdesk.services import visitor_pass_create
 from guanjia.frontdesk.services.custody import _give_code
@@ -48,6 +51,9 @@ def household_parcels(household: Household) -> QuerySet[CustodyItem]:
 
 
 def parcel_payload(item: CustodyItem, code: str = "") -> dict[str, Any]:
+    """``item`` as its household sees it (``household_parcels`` only): with ``code`` when one was just issued,
+    else the code it carries now, if it can be opened."""
+    code = code or sealed_codes.unseal(item.pk, item.pickup_code_sealed) or ""
     return {
         "id": item.pk,
         "kind": item.get_kind_display(),

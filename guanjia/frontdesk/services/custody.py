@@ -27,7 +27,7 @@ from guanjia.core import clean
 from guanjia.core.errors import ConflictError
 from guanjia.estates.models import Customer, Project, Unit
 from guanjia.estates.services import id_number_keys
-from guanjia.frontdesk import policy
+from guanjia.frontdesk import policy, sealed_codes
 from guanjia.frontdesk.models import PICKUP_KINDS, CustodyItem, CustodyKind, CustodyStatus, ProofKind
 from guanjia.frontdesk.services._common import (
     _CODE_ATTEMPTS,
@@ -149,20 +149,22 @@ def custody_ref(item: CustodyItem) -> str:
 
 
 def _give_code(item: CustodyItem, *, send: bool, now: datetime) -> str:
-    """Store a fresh code's hash on ``item`` (unique among the project's waiting items) and send it.
-    Caller holds a transaction."""
+    """Store a fresh code's hash on ``item`` (unique among the project's waiting items) and the code sealed
+    for the household's list, and send it. Caller holds a transaction."""
     for _attempt in range(_CODE_ATTEMPTS):
         code = _new_code()
+        keys = {
+            "pickup_code_hash": code_hash(item.project_id, code),
+            "pickup_code_sealed": sealed_codes.seal(item.pk, code),
+        }
         try:
             with transaction.atomic():
-                updated = CustodyItem.objects.filter(pk=item.pk, status=CustodyStatus.HELD).update(
-                    pickup_code_hash=code_hash(item.project_id, code)
-                )
+                updated = CustodyItem.objects.filter(pk=item.pk, status=CustodyStatus.HELD).update(**keys)
         except IntegrityError:
             continue  # the code belongs to another waiting item: draw again
         if updated != 1:
             raise ConflictError(_("该物品已不在前台"))
-        item.pickup_code_hash = code_hash(item.project_id, code)
+        item.pickup_code_hash, item.pickup_code_sealed = keys["pickup_code_hash"], keys["pickup_code_sealed"]
         break
     else:  # pragma: no cover - a million codes and twenty misses in a row
         raise ConflictError(_("取件码生成失败，请重试"))
@@ -317,6 +319,7 @@ def custody_hand_over(
         "taken_by_name": proof.taker[:50],
         "proof_kind": proof_kind,
         "proof_detail": proof.detail[:200],
+        "pickup_code_sealed": "",  # it has left the desk: no list shows its code again
     }
     if item.kind == CustodyKind.KEY:
         changes["purpose"] = clean.text(purpose, "purpose", required=True)
@@ -498,7 +501,7 @@ def custody_dispose(*, item: CustodyItem, note: str, actor: User) -> CustodyItem
         updated = (
             CustodyItem.objects.filter(pk=item.pk, status=CustodyStatus.HELD)
             .exclude(kind=CustodyKind.KEY)
-            .update(status=CustodyStatus.DISPOSED, disposed_note=text, version=F("version") + 1)
+            .update(status=CustodyStatus.DISPOSED, disposed_note=text, pickup_code_sealed="", version=F("version") + 1)
         )
         if updated != 1:
             raise ConflictError(_("该物品已不在前台，不能处置"))

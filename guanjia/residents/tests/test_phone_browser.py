@@ -151,7 +151,7 @@ def test_resident_reports_follows_rates_collects_and_invites_on_a_phone(world, l
     assert answer is not None and answer.status == 200
     assert visit.rectification.number in desk.content()
 
-    # A parcel waits: the resident shows its pickup code, the desk hands it over against it.
+    # A parcel waits: the resident's list shows its pickup code and QR, the desk hands it over against it.
     parcel = custody_receive(
         project=world.estate,
         kind="parcel",
@@ -162,9 +162,8 @@ def test_resident_reports_follows_rates_collects_and_invites_on_a_phone(world, l
         send_code=False,
     ).obj
     page.goto(f"{base}/r/parcels/")
-    page.click(f"#parcel-{parcel.pk} button")
-    assert page.locator(".r-qr svg").count() == 1
-    code = page.locator("[data-pickup-code]").inner_text().strip()
+    assert page.locator(f"#parcel-{parcel.pk} .r-qr svg").count() == 1
+    code = page.locator(f"#parcel-{parcel.pk} [data-pickup-code]").inner_text().strip()
     fits(page)
     parcel.refresh_from_db()
     custody_hand_over(item=parcel, proof_kind="pickup_code", proof_value=code, actor=world.front_desk)
