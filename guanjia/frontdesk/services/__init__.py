@@ -8,9 +8,9 @@ matches nothing; SQLite serialises writers). The proof is checked against the it
 Codes (pickup codes, visitor pass codes) are random six digits, stored as a keyed hash of project and
 code, and returned once to the caller that issues them.
 
-The package is split by ledger: ``custody`` (F02–F06 and their ageing alerts), ``visitors`` (F01),
-``archive`` (F07) and ``retention`` (S06), with the codes and checks they share in ``_common``; it re-exports
-them all, so ``from guanjia.frontdesk import services`` keeps working.
+The package is split by ledger: ``custody`` (F02–F06), ``ageing`` (their ageing alerts, fired by the sweep),
+``visitors`` (F01), ``archive`` (F07) and ``retention`` (S06), with the codes and checks they share in
+``_common``; it re-exports them all, so ``from guanjia.frontdesk import services`` keeps working.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from guanjia.frontdesk.services._common import (
     send_to_customer,
     unit_phone,
 )
+from guanjia.frontdesk.services.ageing import register_ageing_handlers
 from guanjia.frontdesk.services.archive import (
     archive_event_record,
     archive_residency_change,
@@ -41,7 +42,6 @@ from guanjia.frontdesk.services.custody import (
     custody_slip_release,
     custody_take_back,
     find_by_pickup_code,
-    register_ageing_handlers,
 )
 from guanjia.frontdesk.services.retention import (
     PurgeResult,

@@ -9,7 +9,6 @@ matches nothing; SQLite serialises writers). The proof is checked against the it
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.access import can_keep_ledgers, can_see_project, mask_phone
-from guanjia.accounts.models import Role, User
+from guanjia.accounts.models import User
 from guanjia.cases.services import deadline_cancel, deadline_meet, deadline_set
 from guanjia.core import clean
 from guanjia.core.errors import ConflictError
@@ -44,9 +43,6 @@ from guanjia.frontdesk.services._common import (
     send_to_customer,
     unit_phone,
 )
-from guanjia.notifications.models import Level
-from guanjia.notifications.selectors import staff_with_roles
-from guanjia.notifications.services import notify
 from guanjia.timeline.services import record
 
 # --- Custody ledger (F02–F06) -----------------------------------------------------------------------------
@@ -509,54 +505,3 @@ def custody_dispose(*, item: CustodyItem, note: str, actor: User) -> CustodyItem
         record(subject=item, verb="custody.disposed", actor=actor, at=now, reason=text)
     item.refresh_from_db()
     return item
-
-
-# --- Ageing alerts (through the deadline sweep of guanjia.cases) ----------------------------------------------
-
-
-def _on_age_missed(deadline: Any, item: CustodyItem, now: datetime) -> None:
-    if item.status != CustodyStatus.HELD:
-        return
-    days = (now - item.received_at).days
-    title = _("%(kind)s超过 %(days)d 天未领取：%(who)s") % {
-        "kind": item.get_kind_display(),
-        "days": days,
-        "who": item.owner_label or item.description,
-    }
-    _alert(item, title, roles=[Role.FRONT_DESK], kind="frontdesk.uncollected")
-
-
-def _on_due_missed(deadline: Any, item: CustodyItem, now: datetime) -> None:
-    if not item.is_out:
-        return
-    title = _("%(kind)s逾期未还：%(what)s（%(who)s）") % {
-        "kind": item.get_kind_display(),
-        "what": item.description,
-        "who": item.taken_by_name,
-    }
-    roles = [Role.FRONT_DESK, Role.BUTLER] if item.kind == CustodyKind.KEY else [Role.FRONT_DESK]
-    _alert(item, title, roles=roles, kind="frontdesk.overdue", level=Level.WARNING)
-
-
-_TAB_OF: dict[str, str] = {CustodyKind.LOAN: "loans", CustodyKind.KEY: "keys", CustodyKind.LOST_FOUND: "lost"}
-
-
-def _alert(item: CustodyItem, title: str, *, roles: Sequence[str], kind: str, level: str = Level.INFO) -> None:
-    recipients = list(staff_with_roles(item.project, roles))
-    notify(
-        recipients=recipients,
-        kind=kind,
-        title=title,
-        url=f"/frontdesk/?tab={_TAB_OF.get(item.kind, 'parcels')}",
-        project=item.project,
-        level=level,
-        dedupe_key=f"{kind}:{item.pk}:{item.version}",
-    )
-
-
-def register_ageing_handlers() -> None:
-    """Called from ``FrontdeskConfig.ready``: the sweep fires each limit exactly once."""
-    from guanjia.cases.services import register_deadline_handler
-
-    register_deadline_handler("frontdesk.custodyitem", AGE_KIND, on_missed=_on_age_missed)
-    register_deadline_handler("frontdesk.custodyitem", DUE_KIND, on_missed=_on_due_missed)
