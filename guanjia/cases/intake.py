@@ -11,6 +11,7 @@ number are written here and nowhere else (C01–C03, R01).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -197,5 +198,6 @@ def _remember_deadlines(case: Case, rows: list[Deadline]) -> None:
     case._prefetched_objects_cache = {"deadlines": cached}  # type: ignore[attr-defined]
 
 
+@functools.cache
 def _field_names(model: type[Case]) -> frozenset[str]:
     return frozenset(f.name for f in model._meta.concrete_fields)

@@ -92,3 +92,17 @@ def test_the_deadlines_of_a_complaint_read_as_a_list_of_their_rows(world):
         complaint = Complaint.objects.get(pk=row["id"])
         expected = list(ComplaintDeadlineSerializer(complaint.deadlines.all(), many=True).data)
         assert expected and row["deadlines"] == expected
+
+
+def test_the_registration_body_binds_its_own_copies_and_a_nested_body_is_copied_whole():
+    from guanjia.complaints.serializers import ComplaintCreateSerializer
+
+    first, second = ComplaintCreateSerializer(data={}), ComplaintCreateSerializer(data={})
+    assert list(first.fields) == list(ComplaintCreateSerializer._declared_fields)
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
+    assert all(field.parent is None for field in ComplaintCreateSerializer._declared_fields.values())
+    # The mail body is a serializer of its own: its fields belong to each copy, not to the declared original.
+    assert first.fields["mail"].fields["sender"] is not second.fields["mail"].fields["sender"]
+    assert first.fields["mail"].fields["sender"].root is first
