@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Field, Q, QuerySet, Window
 from django.utils import timezone
 
 from guanjia.accounts.access import get_for_user, scope, staff_visible_q
@@ -99,16 +99,17 @@ def _filtered(queryset: QuerySet[Complaint], user: Any, filters: BoardFilters) -
     return queryset
 
 
-def _board_queryset(user: Any, project: Project, filters: BoardFilters) -> QuerySet[Complaint]:
+def _board_queryset(user: Any, project: Project | int, filters: BoardFilters) -> QuerySet[Complaint]:
     """The open complaints of ``project`` the user may see, filtered, the one due next first (those without a
     pending limit last, then by receipt): read through the partial index ``complaint_proj_next_due``."""
-    queryset = scope(Complaint.objects.filter(project=project, status__in=OPEN_STATUSES), user)
+    pk = project if isinstance(project, int) else project.pk
+    queryset = scope(Complaint.objects.filter(project_id=pk, status__in=OPEN_STATUSES), user)
     return _filtered(queryset, user, filters).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
 @dataclass(frozen=True)
 class BoardState:
-    """What one page of the board shows, read cheaply (two queries, no rows built): the figures above it, the
+    """What one page of the board shows, read cheaply (one query, no rows built): the figures above it, the
     page, and ``version``, a digest of everything on the page that can change (the rows, their order, versions,
     limits and colours, the figures). An unchanged ``version`` means an unchanged page: the poll answers 304."""
 
@@ -119,44 +120,91 @@ class BoardState:
     version: str
 
 
+def _board_counts(now: datetime) -> dict[str, Any]:
+    """The board's figures over its open complaints: open, overdue, due within 30 minutes, critical or major."""
+    return {
+        "open": Count("id"),
+        "overdue": Count("id", filter=Q(next_due_at__lte=now)),
+        "soon": Count("id", filter=Q(next_due_at__gt=now, next_due_at__lt=now + timedelta(seconds=SOON_SECONDS))),
+        "serious": Count("id", filter=Q(grade__in=(Grade.CRITICAL, Grade.MAJOR))),
+    }
+
+
+def _page_number(page: Any) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
 def board_state(
-    *, user: Any, project: Project | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
+    *, user: Any, project: Project | int | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
 ) -> BoardState:
-    """The figures (one aggregate over the open complaints: open, overdue, due within 30 minutes, critical or
-    major) and the keys of page ``page`` (``BOARD_PAGE_SIZE`` rows; a page out of range shows the last)."""
+    """The figures (open, overdue, due within 30 minutes, critical or major) and the keys of page ``page``
+    (``BOARD_PAGE_SIZE`` rows; a page out of range shows the last), in one query: the figures are window counts
+    over all the open complaints, read beside the page's keys. A page past the end (or an empty board) costs
+    one more query for the figures, and the last page one more for its keys."""
     now = now or timezone.now()
-    if project is None:
-        counts = {"open": 0, "overdue": 0, "soon": 0, "serious": 0}
-        keys: list[tuple[int, int, datetime | None]] = []
-        paged = Paginator(range(0), BOARD_PAGE_SIZE).get_page(1)
-    else:
+    counts = {"open": 0, "overdue": 0, "soon": 0, "serious": 0}
+    keys: list[tuple[int, int, datetime | None]] = []
+    number = _page_number(page)
+    if project is not None:
         queryset = _board_queryset(user, project, filters)
-        counts = queryset.order_by().aggregate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(next_due_at__lte=now)),
-            soon=Count("id", filter=Q(next_due_at__gt=now, next_due_at__lt=now + timedelta(seconds=SOON_SECONDS))),
-            serious=Count("id", filter=Q(grade__in=(Grade.CRITICAL, Grade.MAJOR))),
+        figures = _board_counts(now)
+        windowed = queryset.annotate(**{f"n_{k}": Window(v) for k, v in figures.items()})
+        start = (number - 1) * BOARD_PAGE_SIZE
+        rows = list(
+            windowed.values_list("id", "version", "next_due_at", *(f"n_{k}" for k in figures))[
+                start : start + BOARD_PAGE_SIZE
+            ]
         )
-        paged = Paginator(range(counts["open"]), BOARD_PAGE_SIZE).get_page(page)
-        window = queryset.values_list("id", "version", "next_due_at")
-        keys = list(window[paged.start_index() - 1 : paged.end_index()]) if counts["open"] else []
+        if rows:
+            counts = dict(zip(figures, rows[0][3:], strict=True))
+        elif number > 1:  # past the end: the figures alone, then the last page
+            counts = queryset.order_by().aggregate(**figures)
+        keys = [(pk, version, due) for pk, version, due, *_figures in rows]
+    paged = Paginator(range(counts["open"]), BOARD_PAGE_SIZE).get_page(number)
+    if project is not None and not keys and counts["open"]:
+        keys = list(queryset.values_list("id", "version", "next_due_at")[paged.start_index() - 1 : paged.end_index()])
     shown = [(pk, version, due.isoformat() if due else "", urgency(due, now)) for pk, version, due in keys]
     digest = hashlib.sha256(repr((sorted(counts.items()), paged.number, shown)).encode()).hexdigest()[:32]
     return BoardState(counts=counts, page=paged, keys=keys, now=now, version=digest)
 
 
+#: What a board row shows of a complaint and its relations (the rest is not read).
+_BOARD_ROW_FIELDS = (
+    "id", "project_id", "number", "grade", "status", "channel", "special_service", "received_at", "next_due_at",
+    "customer_id", "customer_name", "unit_id", "description", "location", "department", "assignee_id", "version",
+    "customer__id", "customer__name",
+    "unit__id", "unit__entrance", "unit__room", "unit__building__id", "unit__building__number",
+    "unit__building__name",
+    "assignee__id", "assignee__name", "assignee__first_name", "assignee__last_name", "assignee__username",
+)  # fmt: skip
+
+
 def board_rows(state: BoardState) -> list[Complaint]:
-    """The complaints of ``state``'s page, in its order, each with ``next_deadline`` (the Deadline, for its kind)
-    and ``urgency``: two queries."""
+    """The complaints of ``state``'s page, in its order, each with ``next_deadline`` (the Deadline, for its kind),
+    ``urgency`` and its choices' labels (``grade_label``, ``status_label``, ``channel_label``,
+    ``department_label``, each translated once per page, not per row): two queries."""
     ids = [pk for pk, _version, _due in state.keys]
     if not ids:
         return []
-    found = Complaint.objects.select_related(*_RELATED).in_bulk(ids)
+    found = (
+        Complaint.objects.select_related("customer", "unit__building", "assignee").only(*_BOARD_ROW_FIELDS).in_bulk(ids)
+    )
     rows = [found[pk] for pk in ids if pk in found]
     upcoming = next_due_for(rows)
+    labels = {}  # as get_<name>_display reads them
+    for name in ("grade", "status", "channel", "department"):
+        field = cast("Field[Any, Any]", Complaint._meta.get_field(name))
+        labels[name] = {value: str(label) for value, label in field.flatchoices}
     for complaint in rows:
         complaint.next_deadline = upcoming.get(complaint.pk)  # type: ignore[attr-defined]
         complaint.urgency = urgency(complaint.next_due_at, state.now)  # type: ignore[attr-defined]
+        for name, names in labels.items():
+            value = getattr(complaint, name)
+            setattr(complaint, f"{name}_label", names.get(value, value))
     return rows
 
 
