@@ -1,5 +1,5 @@
-"""What the front-desk ledgers share: the issued codes (a keyed hash, shown once), the checks of a unit and a
-customer of the project, and a message to a customer."""
+"""What the front-desk ledgers share: the issued codes (a keyed hash; a parcel's also sealed for its owner), the
+checks of a unit and a customer of the project, and a message to a customer."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ _CODE_ATTEMPTS = 20
 
 @dataclass(frozen=True)
 class Issued:
-    """An item (or pass) and the plain code issued with it: shown once, never stored."""
+    """An item (or pass) and the plain code issued with it. Never stored in plain: the desk keeps a keyed hash,
+    and a parcel's code is also kept sealed (``frontdesk.sealed_codes``) for its owner's phone alone."""
 
     obj: Any
     code: str
