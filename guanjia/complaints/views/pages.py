@@ -35,6 +35,7 @@ from guanjia.complaints import duplicates, forms, selectors, services
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Complaint, ComplaintStatus, Incident
 from guanjia.complaints.views._common import current_project, form_field
+from guanjia.complaints.views.board_rows import rendered_rows
 from guanjia.core.web import is_htmx, post_action
 from guanjia.estates.selectors import customer_search
 
@@ -210,7 +211,7 @@ def board(request: HttpRequest) -> HttpResponse:
         return _board_cache_headers(HttpResponseNotModified(), etag)
     project = current_project(request)
     context = {
-        "rows": selectors.board_rows(state),
+        "rows": rendered_rows(selectors.board_rows(state)),
         "counts": state.counts,
         "page": state.page,
         "now": now,

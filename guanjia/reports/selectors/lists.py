@@ -19,11 +19,11 @@ from django.db import models
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Lower, Trim
-from django.urls import reverse
 from django.utils import timezone
 
 from guanjia.cases.models import Department
 from guanjia.complaints.models import Complaint
+from guanjia.core.links import detail_link
 from guanjia.core.periods import month_bounds
 from guanjia.estates.models import Project, Unit
 from guanjia.repairs.models import Repair, RepairStatus
@@ -40,14 +40,6 @@ _CASE_PAGES = {"complaints.complaint": "complaints:detail", "repairs.repair": "r
 
 def _time(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value is not None else None
-
-
-def _link(url_name: str) -> Callable[[Any], str]:
-    """``pk → url`` for one detail page, reversed once: the pattern's argument is a placeholder replaced per
-    row (cheap string formatting instead of a ``reverse()`` per link)."""
-    marker = 987654321
-    head, tail = reverse(url_name, args=[marker]).split(str(marker), 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _slice(rows: QuerySet[Any, Any], offset: int, limit: int | None) -> QuerySet[Any, Any]:
@@ -120,7 +112,7 @@ def repeat_complaints(
         members[(row["project_id"], row["customer_id"], row["anon_unit"], row["against_department"])].append(row)
     firsts = [members[_complaint_key(g)][0] for g in groups]
     unit_labels = _units(first["unit_id"] for first in firsts)
-    link = _link("complaints:detail")
+    link = detail_link("complaints:detail")
     result = []
     for g, first in zip(groups, firsts, strict=True):
         result.append(
@@ -204,7 +196,7 @@ def repeat_repairs(
     for row in rows:
         members[(row["unit_id"], row["price_item_id"], row["what"])].append(row)
     unit_labels = _units(g["unit_id"] for g in groups)
-    link = _link("repairs:detail")
+    link = detail_link("repairs:detail")
     result = []
     for g in groups:
         cases = members[(g["unit_id"], g["price_item_id"], g["what"])]
@@ -267,12 +259,12 @@ def unsatisfied_visits(
     for type_id, object_ids in by_type.items():
         content_type = ContentType.objects.get_for_id(type_id)
         page = _CASE_PAGES.get(f"{content_type.app_label}.{content_type.model}")
-        pages[type_id] = _link(page) if page else None
+        pages[type_id] = detail_link(page) if page else None
         model = content_type.model_class()
         if model is not None and hasattr(model, "number"):
             for pk, number in model._default_manager.filter(pk__in=object_ids).values_list("pk", "number"):
                 numbers[(type_id, pk)] = number
-    rectification_link = _link("complaints:detail")
+    rectification_link = detail_link("complaints:detail")
     result = []
     for visit in visits:
         type_id, object_id, rectification = visit["content_type_id"], visit["object_id"], visit["rectification_id"]
