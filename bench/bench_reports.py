@@ -137,6 +137,23 @@ def _insert_select(model: Any, exprs: dict[str, str], source: str) -> int:
         return cursor.rowcount
 
 
+def _number_table(sql: SQL, top: int) -> None:
+    """Create ``bench_seq``, the numbers 1 to ``top`` (column ``n``) that the INSERT … SELECTs read; the caller
+    drops it when the world is generated."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_seq (n integer PRIMARY KEY)")
+        if sql.pg:
+            cursor.execute("INSERT INTO bench_seq SELECT generate_series(1, %s)", [top])
+        else:
+            cursor.execute(
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s) "
+                "INSERT INTO bench_seq SELECT n FROM s",
+                [top],
+            )
+
+
 def _insert_visits(sql: SQL, *, visitor_id: int) -> int:
     """A return visit for every completed complaint and repair, due a day after its completion, by
     ``visitor_id``: 1 in 17 still planned, the others done within 30 hours with a satisfaction of 1 to 5 (2 in 5
@@ -204,16 +221,7 @@ def _populate(total: int) -> dict[str, Any]:
         unit_ids, customer_ids = [u.pk for u in units], [c.pk for c in customers]
         assert unit_ids == list(range(unit_ids[0], unit_ids[0] + len(unit_ids))), "unit ids not contiguous"
         assert customer_ids == list(range(customer_ids[0], customer_ids[0] + len(customer_ids)))
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE bench_seq (n integer PRIMARY KEY)")
-            if sql.pg:
-                cursor.execute("INSERT INTO bench_seq SELECT generate_series(1, %s)", [per_kind])
-            else:
-                cursor.execute(
-                    "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s) "
-                    "INSERT INTO bench_seq SELECT n FROM s",
-                    [per_kind],
-                )
+        _number_table(sql, per_kind)
         nu, u0, c0 = len(unit_ids), unit_ids[0], customer_ids[0]
         received = sql.plus_seconds(sql.ts(start), f"n * {step}")
         done = "(n % 10 <> 0)"

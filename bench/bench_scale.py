@@ -55,7 +55,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_reports import SQL, _django, _insert_select, _insert_visits, _pick
+from bench.bench_reports import SQL, _django, _insert_select, _insert_visits, _number_table, _pick
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 24
@@ -176,17 +176,7 @@ def _populate(total: int) -> dict[str, Any]:
         )
         b0 = buildings[0].pk
         assert buildings[-1].pk == b0 + len(buildings) - 1, "building ids not contiguous"
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE bench_seq (n integer PRIMARY KEY)")
-            top = max(per_kind, n_units)
-            if sql.pg:
-                cursor.execute("INSERT INTO bench_seq SELECT generate_series(1, %s)", [top])
-            else:
-                cursor.execute(
-                    "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s) "
-                    "INSERT INTO bench_seq SELECT n FROM s",
-                    [top],
-                )
+        _number_table(sql, max(per_kind, n_units))
         # Unit n and customer n belong to project n % P; customer n lives in unit n.
         project_of = f"({p0} + n % {n_projects})"
         counts["units"] = _insert_select(
