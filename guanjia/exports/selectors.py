@@ -33,11 +33,12 @@ from django.utils.translation import gettext as _
 from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
 from guanjia.accounts.models import Role
 from guanjia.cases.kinds import any_limit_missed, case_kind
-from guanjia.cases.models import Deadline, DeadlineState, Department
+from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
 from guanjia.core.periods import Period, parse_month
 from guanjia.estates.models import CustomerPhone, Project
+from guanjia.exports.chunks import Clock, EpochMicros, first_phones, latest_limits, micros_of
 from guanjia.exports.models import ExportJob, ExportKind, JobPurpose, RetentionPurge, YearlyReview
 from guanjia.followup.models import FollowUpCall, FollowUpPlan
 from guanjia.frontdesk.models import ConfirmMethod, CustodyItem, CustodyKind, CustodyStatus, Visitor, VisitorStatus
@@ -134,8 +135,12 @@ def _local(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None) if value is not None else None
 
 
+def _mapping(choices: Any) -> dict[Any, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
 def _labels(choices: Any) -> Callable[[Any], str]:
-    mapping = {value: str(label) for value, label in choices.choices}
+    mapping = _mapping(choices)
     return lambda value: mapping.get(value, value or "")
 
 
@@ -178,11 +183,18 @@ def _masked(value: str | None) -> str:
 
 
 def _unit(row: dict[str, Any], prefix: str = "unit__") -> str:
-    room = row.get(f"{prefix}room")
+    return _unit_text(
+        row.get(f"{prefix}building__number"),
+        row.get(f"{prefix}building__name"),
+        row.get(f"{prefix}entrance"),
+        row.get(f"{prefix}room"),
+    )
+
+
+def _unit_text(number: Any, name: str | None, entrance: str | None, room: str | None) -> str:
     if not room:
         return ""
-    building = row.get(f"{prefix}building__name") or f"{row.get(f'{prefix}building__number')}栋"
-    entrance = row.get(f"{prefix}entrance")
+    building = name or f"{number}栋"
     return f"{building}{entrance}单元{room}" if entrance else f"{building}{room}"
 
 
@@ -197,38 +209,11 @@ class Sheet:
     title: str
     headers: tuple[tuple[str, int], ...]
     rows: QuerySet[Any, Any]
-    to_row: Callable[[dict[str, Any]], tuple[Any, ...]]
+    to_row: Callable[[dict[str, Any]], tuple[Any, ...]] | None
     #: Adds to a chunk of rows what is read once per chunk rather than per row (None: nothing to add).
     enrich: Callable[[list[dict[str, Any]]], None] | None = None
-
-
-def _latest_limits(model: type[Any], kinds: dict[str, tuple[str, str]]) -> Callable[[list[dict[str, Any]]], None]:
-    """Enrich a chunk of rows (with ``id``) with the latest non-cancelled limit of each kind: ``kinds`` maps a
-    limit kind to the keys its ``due_at`` and ``met_at`` are stored under. One query per chunk (the limits of
-    the chunk's cases, read by the deadlines' subject index) instead of a correlated subquery per cell."""
-    subject_type = ContentType.objects.get_for_model(model)
-
-    def enrich(rows: list[dict[str, Any]]) -> None:
-        latest: dict[tuple[int, str], tuple[int, Any, Any]] = {}
-        ids = [r["id"] for r in rows]
-        limits = (
-            # The id range lets the planner walk the (subject_type, subject_id, kind) index for just the chunk's
-            # cases; with the list alone PostgreSQL may scan every limit of the type and filter.
-            Deadline.objects.filter(subject_type=subject_type, subject_id__gte=min(ids), subject_id__lte=max(ids))
-            .filter(subject_id__in=ids, kind__in=list(kinds))
-            .exclude(state=DeadlineState.CANCELLED)
-            .order_by()  # read through the subject index; ORDER BY id could walk the whole table instead
-            .values_list("subject_id", "kind", "id", "due_at", "met_at")
-        )
-        for subject_id, kind, pk, due_at, met_at in limits:
-            key = (subject_id, kind)
-            if key not in latest or latest[key][0] < pk:  # the latest limit of its kind
-                latest[key] = (pk, due_at, met_at)
-        for row in rows:
-            for kind, (due_key, met_key) in kinds.items():
-                _pk, row[due_key], row[met_key] = latest.get((row["id"], kind), (0, None, None))
-
-    return enrich
+    #: Instead of ``enrich`` and ``to_row``: a whole chunk of ``rows`` to its spreadsheet rows.
+    chunk_rows: Callable[[list[Any]], Iterator[tuple[Any, ...]]] | None = None
 
 
 def _first_phone() -> Subquery:
@@ -237,33 +222,53 @@ def _first_phone() -> Subquery:
     )
 
 
+#: The complaint sheet's columns read per row, in this order (``complaint_sheet``'s chunk_rows reads by index).
+COMPLAINT_FIELDS = (
+    "id", "number", "received", "customer__name", "customer_name", "contact_phone", "customer_id", *UNIT_FIELDS,
+    "location", "channel", "against_department", "grade", "nature", "status", "description", "customer_request",
+    "completed", "result",
+)  # fmt: skip
+
+
 def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
+    """The complaint flow. Rows are read as tuples, times as integers (``exports.stamps``), and per chunk the
+    latest response and resolve limits and the first phone of each customer without a contact phone."""
     rows = (
         Complaint.objects.filter(project=project, received_at__gte=period.start_at, received_at__lt=period.end_at)
         .order_by("received_at", "id")
-        .annotate(phone=Coalesce(NullIf("contact_phone", Value("")), _first_phone()))
-        .values(
-            "id", "number", "received_at", "customer__name", "customer_name", "phone", *UNIT_FIELDS, "location",
-            "channel", "against_department", "grade", "nature", "status", "description", "customer_request",
-            "completed_at", "result",
-        )
-    )  # fmt: skip
-    limits = _latest_limits(
-        Complaint, {"response": ("response_due", "response_met"), "resolve": ("resolve_due", "resolve_met")}
+        .annotate(received=EpochMicros("received_at"), completed=EpochMicros("completed_at"))
+        .values_list(*COMPLAINT_FIELDS)
     )
-    channel, department, grade = _labels(Channel), _labels(Department), _labels(Grade)
-    verdict = _Verdicts()
-    nature, status = _labels(Nature), _labels(ComplaintStatus)
+    channel, department, grade = _mapping(Channel), _mapping(Department), _mapping(Grade)
+    nature, status = _mapping(Nature), _mapping(ComplaintStatus)
+    verdict, clock, now_us = _Verdicts(), Clock(timezone.get_default_timezone()), micros_of(now)
+    serial, yes, no, none = clock.serial, verdict.yes, verdict.no, (None, None)
 
-    def to_row(r: dict[str, Any]) -> tuple[Any, ...]:
-        return (
-            r["number"], _local(r["received_at"]), r["customer__name"] or r["customer_name"], _masked(r["phone"]),
-            _unit(r) or r["location"], channel(r["channel"]), department(r["against_department"]),
-            grade(r["grade"]), nature(r["nature"]), status(r["status"]), r["description"], r["customer_request"],
-            _local(r["response_due"]), verdict.on_time(r["response_due"], r["response_met"], now),
-            _local(r["resolve_due"]), _local(r["completed_at"]),
-            verdict.on_time(r["resolve_due"], r["resolve_met"] or r["completed_at"], now), r["result"],
-        )  # fmt: skip
+    def on_time(due: int | None, met: int | None) -> str:
+        if due is None:
+            return ""
+        if met is not None:
+            return yes if met <= due else no
+        return no if due < now_us else ""
+
+    def chunk_rows(chunk: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        limits = latest_limits(Complaint, [r[0] for r in chunk], ("response", "resolve"))
+        phones = first_phones({r[6] for r in chunk if not r[5] and r[6] is not None})
+        for (
+            pk, number, received, customer, customer_name, contact, customer_id, b_number, b_name, entrance, room,
+            location, chan, dept, grad, nat, stat, description, request, completed, result,
+        ) in chunk:  # fmt: skip
+            response_due, response_met = limits.get((pk, "response"), none)
+            resolve_due, resolve_met = limits.get((pk, "resolve"), none)
+            phone = contact or phones.get(customer_id)
+            yield (
+                number, serial(received), customer or customer_name, mask_phone(phone) if phone else "",
+                _unit_text(b_number, b_name, entrance, room) or location, channel.get(chan, chan or ""),
+                department.get(dept, dept or ""), grade.get(grad, grad or ""), nature.get(nat, nat or ""),
+                status.get(stat, stat or ""), description, request, serial(response_due),
+                on_time(response_due, response_met), serial(resolve_due), serial(completed),
+                on_time(resolve_due, resolve_met if resolve_met is not None else completed), result,
+            )  # fmt: skip
 
     headers = (
         (_("编号"), 16), (_("受理时间"), 18), (_("客户"), 10), (_("联系电话"), 14), (_("房号"), 16), (_("渠道"), 8),
@@ -271,7 +276,7 @@ def complaint_sheet(project: Project, period: Period, now: datetime) -> Sheet:
         (_("客户要求"), 24), (_("响应期限"), 18), (_("是否按时响应"), 8), (_("处理期限"), 18), (_("完成时间"), 18),
         (_("是否按时完成"), 8), (_("处理结果"), 40),
     )  # fmt: skip
-    return Sheet(_("投诉"), headers, rows, to_row, limits)
+    return Sheet(_("投诉"), headers, rows, None, chunk_rows=chunk_rows)
 
 
 def repair_sheet(project: Project, period: Period, now: datetime) -> Sheet:
@@ -472,10 +477,14 @@ def iter_rows(sheet: Sheet) -> Iterator[tuple[Any, ...]]:
     """The sheet's rows, read CHUNK_SIZE at a time (plain values, no model instances), each chunk enriched
     with one query per kind of extra (``Sheet.enrich``)."""
     rows = sheet.rows.iterator(chunk_size=CHUNK_SIZE)
-    to_row = sheet.to_row
+    to_row, chunk_rows = sheet.to_row, sheet.chunk_rows
     while chunk := list(islice(rows, CHUNK_SIZE)):
+        if chunk_rows is not None:
+            yield from chunk_rows(chunk)
+            continue
         if sheet.enrich is not None:
             sheet.enrich(chunk)
+        assert to_row is not None
         for row in chunk:
             yield to_row(row)
 

@@ -58,6 +58,12 @@ _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = datetime(1899, 12, 30)
 
 
+class Stamp(float):
+    """A date-time already as Excel's serial number (``exports.stamps.Clock``): written like a ``datetime``."""
+
+    __slots__ = ()
+
+
 def _text(value: str) -> str:
     if _SPECIAL.search(value) is None:
         return value
@@ -86,6 +92,8 @@ def _cell(ref: str, value: Any) -> str:
         return f'<c r="{ref}"><v>{value!r}</v></c>'
     if kind is datetime:
         return f'<c r="{ref}" s="{_DATE}"><v>{_serial(value)!r}</v></c>'
+    if kind is Stamp:
+        return f'<c r="{ref}" s="{_DATE}"><v>{value!r}</v></c>'
     if kind is date:
         return f'<c r="{ref}" s="{_DAY}"><v>{to_excel(value)!r}</v></c>'
     if isinstance(value, str):
@@ -142,6 +150,8 @@ class SheetWriter:
                 add("</t></is></c>")
             elif value is None:
                 continue
+            elif kind is Stamp:
+                add(f'<c r="{letter}{n}" s="{_DATE}"><v>{value!r}</v></c>')
             elif kind is datetime:
                 add(f'<c r="{letter}{n}" s="{_DATE}"><v>{_serial(value)!r}</v></c>')
             else:

@@ -4,8 +4,11 @@ streaming export is compared with (``test_streaming_export``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, OuterRef, Subquery, Value, When
@@ -16,10 +19,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from guanjia.accounts.models import Role
 from guanjia.cases.models import Deadline, DeadlineState, Department
-from guanjia.cases.spreadsheets import safe_row
+from guanjia.cases.spreadsheets import FORMULA_TRIGGERS, safe_row
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, ComplaintStatus, Nature
 from guanjia.core.periods import Period
@@ -159,8 +163,80 @@ def export_write(*, sheets: list[Sheet], path: str) -> int:
                 cell.font = bold
                 header_cells.append(cell)
             worksheet.append(header_cells)
+            to_row = sheet.to_row
+            assert to_row is not None
             for values in sheet.rows.iterator(chunk_size=2000):
-                worksheet.append(safe_row(worksheet, sheet.to_row(values)))
+                worksheet.append(safe_row(worksheet, to_row(values)))
                 written += 1
         workbook.save(path)
     return written
+
+
+# --- The streaming writer's sheet XML as it was before issue 14 (the oracle of the byte-for-byte comparison) ---
+
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EPOCH = datetime(1899, 12, 30)
+
+
+def _serial(value: datetime) -> float:
+    delta = value - _EPOCH
+    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+
+
+def _text(value: str) -> str:
+    return value if _SPECIAL.search(value) is None else escape(_ILLEGAL.sub("", value))
+
+
+def sheet_xml(headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The worksheet part ``exports.xlsx.SheetWriter`` wrote for these headers and rows before issue 14."""
+    letters = [get_column_letter(i) for i in range(1, max(len(headers), 1) + 256)]
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{width}" customWidth="1"/>' for i, (_t, width) in enumerate(headers, 1)
+    )
+    out = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f"<worksheet {ns} {rel}>"
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
+    ]
+    header_cells = "".join(
+        f'<c r="{letters[i]}1" t="inlineStr" s="2"><is><t>{_text(str(title))}</t></is></c>'
+        for i, (title, _w) in enumerate(headers)
+    )
+    out.append(f'<row r="1">{header_cells}</row>')
+    for number, values in enumerate(rows, start=2):
+        cells = []
+        for letter, value in zip(letters, values, strict=False):
+            ref = f"{letter}{number}"
+            if isinstance(value, str):
+                if value:
+                    style = ' s="3"' if value.startswith(FORMULA_TRIGGERS) else ""
+                    cells.append(
+                        f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+                    )
+            elif value is None:
+                continue
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, datetime):
+                cells.append(f'<c r="{ref}" s="1"><v>{_serial(value)!r}</v></c>')
+            elif isinstance(value, date):
+                cells.append(f'<c r="{ref}" s="4"><v>{to_excel(value)!r}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+        out.append(f'<row r="{number}">{"".join(cells)}</row>')
+    out.append("</sheetData></worksheet>")
+    return "".join(out).encode()
+
+
+def sheet_rows_of(sheet: Sheet) -> list[tuple[Any, ...]]:
+    """The old sheet's rows as the old exports read them (a correlated subquery per cell, no chunks)."""
+    to_row = sheet.to_row
+    assert to_row is not None
+    with translation.override("zh-hans"):
+        return [to_row(values) for values in sheet.rows.iterator(chunk_size=2000)]
