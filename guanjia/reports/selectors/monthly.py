@@ -7,12 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, Exists, F, Q
+from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from guanjia.cases.kinds import case_kind, kept_in_time, limits_of
+from guanjia.cases.kinds import LimitFacts, case_kind, kept_in_time, limits_kept, limits_q
 from guanjia.cases.models import Department
 from guanjia.complaints.grading import Grade
 from guanjia.complaints.models import Channel, Complaint, Nature
@@ -73,18 +73,21 @@ def complaint_figures(*, projects: Iterable[Project | int], month: date) -> dict
         "by_channel": ("channel", Channel.values),
         "by_department": ("against_department", Department.values),
     }
-    counts: dict[str, Any] = {
-        "total": Count("id"),
-        "responded_in_time": Count("id", filter=kept_in_time(Complaint, "response")),
-        "resolved_in_time": Count("id", filter=case_kind("complaint").on_time_q()),
-        "handled": Count("id", filter=case_kind("complaint").done_q()),
-        "inform_due": Count("id", filter=Q(Exists(limits_of(Complaint, "inform")))),
-        "informed_same_day": Count("id", filter=kept_in_time(Complaint, "inform")),
+    # The limits of the month's complaints are read set-wise: one grouped query over the deadline table joined
+    # once (cases.kinds.LimitFacts), the rules being those of cases.kinds.
+    facts = LimitFacts(Complaint)
+    counts: dict[str, Q | None] = {
+        "total": None,
+        "responded_in_time": limits_kept(facts.has, "response"),
+        "resolved_in_time": case_kind("complaint").on_time_q(facts.has),
+        "handled": case_kind("complaint").done_q(),
+        "inform_due": facts.has(limits_q("inform")),
+        "informed_same_day": limits_kept(facts.has, "inform"),
     }
     for key, (field, values) in breakdowns.items():
         for value in values:
-            counts[f"{key}__{value}"] = Count("id", filter=Q(**{field: value}))
-    raw = rows.aggregate(**counts)
+            counts[f"{key}__{value}"] = Q(**{field: value})
+    raw = facts.count(rows, **counts)
     figures: dict[str, Any] = {
         name: raw[name]
         for name in ("total", "responded_in_time", "resolved_in_time", "handled", "inform_due", "informed_same_day")
@@ -102,11 +105,8 @@ def repair_figures(*, projects: Iterable[Project | int], month: date) -> dict[st
     start, end = month_bounds(month)
     rows = Repair.objects.filter(project_id__in=_ids(projects), received_at__gte=start, received_at__lt=end)
     repair = case_kind("repair")
-    return rows.aggregate(
-        total=Count("id"),
-        completed=Count("id", filter=repair.done_q()),
-        on_time=Count("id", filter=repair.on_time_q()),
-    )
+    facts = LimitFacts(Repair)
+    return facts.count(rows, total=None, completed=repair.done_q(), on_time=repair.on_time_q(facts.has))
 
 
 def visit_figures(*, projects: Iterable[Project | int], month: date) -> dict[str, Any]:
