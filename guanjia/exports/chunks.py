@@ -35,7 +35,7 @@ class EpochMicros(Func):
     def convert_value(self) -> Any:
         """Already an integer on either database: no converter called per value (Django's ``int()`` for integer
         expressions would run for every time of every row)."""
-        return self._convert_value_noop
+        return self._convert_value_noop  # type: ignore[attr-defined]  # (Django's no-op, missing from the stubs)
 
     def as_sql(
         self,
