@@ -72,6 +72,26 @@ def scope(queryset: QuerySet[M], user: Any, field: str = "project") -> QuerySet[
     return queryset.filter(**{f"{field}__in": project_ids(user)})
 
 
+def checked_project(user: Any, wanted: Any = None) -> Project | None:
+    """Project ``wanted`` if ``user`` may see it (with no ``wanted``: the first they see), else None; one query.
+    The project is marked as checked for this user, so ``scope_to_project`` needs no second look at the user's
+    projects."""
+    projects = visible_projects(user)
+    project = projects.filter(pk=wanted).first() if wanted else projects.order_by("id").first()
+    if project is not None:
+        project._guanjia_checked_for = user.pk  # type: ignore[attr-defined]
+    return project
+
+
+def scope_to_project(queryset: QuerySet[M], user: Any, project: Project) -> QuerySet[M]:
+    """The rows of ``project`` (a ``project`` foreign key) the user may see: by the project alone when it was
+    read through ``checked_project`` for this user, else through ``scope``."""
+    rows = queryset.filter(project_id=project.pk)
+    if getattr(project, "_guanjia_checked_for", None) == user.pk:
+        return rows
+    return scope(rows, user)
+
+
 def get_for_user(queryset: QuerySet[M], user: Any, pk: Any, field: str = "project") -> M:
     """One object the user may see, or 404: an object in another project does not exist for them."""
     try:

@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Field, Q, QuerySet, Window
 from django.utils import timezone
 
-from guanjia.accounts.access import get_for_user, scope, staff_visible_q
+from guanjia.accounts.access import get_for_user, scope, scope_to_project, staff_visible_q
 from guanjia.accounts.models import User
 from guanjia.cases.models import Deadline, Department
 from guanjia.cases.selectors import deadlines_for, next_due_for
@@ -99,11 +99,10 @@ def _filtered(queryset: QuerySet[Complaint], user: Any, filters: BoardFilters) -
     return queryset
 
 
-def _board_queryset(user: Any, project: Project | int, filters: BoardFilters) -> QuerySet[Complaint]:
+def _board_queryset(user: Any, project: Project, filters: BoardFilters) -> QuerySet[Complaint]:
     """The open complaints of ``project`` the user may see, filtered, the one due next first (those without a
     pending limit last, then by receipt): read through the partial index ``complaint_proj_next_due``."""
-    pk = project if isinstance(project, int) else project.pk
-    queryset = scope(Complaint.objects.filter(project_id=pk, status__in=OPEN_STATUSES), user)
+    queryset = scope_to_project(Complaint.objects.filter(status__in=OPEN_STATUSES), user, project)
     return _filtered(queryset, user, filters).order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
@@ -139,7 +138,7 @@ def _page_number(page: Any) -> int:
 
 
 def board_state(
-    *, user: Any, project: Project | int | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
+    *, user: Any, project: Project | None, filters: BoardFilters, now: datetime | None = None, page: Any = 1
 ) -> BoardState:
     """The figures (open, overdue, due within 30 minutes, critical or major) and the keys of page ``page``
     (``BOARD_PAGE_SIZE`` rows; a page out of range shows the last), in one query: the figures are window counts

@@ -3,7 +3,14 @@
 import pytest
 from django.http import Http404
 
-from guanjia.accounts.access import get_for_user, mask_phone, scope, visible_projects
+from guanjia.accounts.access import (
+    checked_project,
+    get_for_user,
+    mask_phone,
+    scope,
+    scope_to_project,
+    visible_projects,
+)
 from guanjia.estates.models import Customer, Unit
 from guanjia.testing.personas import PERSONAS
 
@@ -36,3 +43,15 @@ def test_o04_inactive_staff_see_nothing(world):
 )
 def test_phone_masking_keeps_only_what_tells_numbers_apart(raw, masked):
     assert mask_phone(raw) == masked
+
+
+def test_o04_a_project_checked_for_one_user_scopes_nothing_open_for_another(world):
+    """``checked_project`` answers only projects the user may see; a project it marked for one user does not
+    widen what another sees through ``scope_to_project``, and an unmarked one is scoped as usual."""
+    assert checked_project(world.outsider, world.estate.pk) is None
+    mine = checked_project(world.front_desk, world.estate.pk)
+    assert mine == world.estate
+    assert list(scope_to_project(Unit.objects.all(), world.front_desk, mine)) == [world.unit]
+    assert list(scope_to_project(Unit.objects.all(), world.outsider, mine)) == []
+    assert list(scope_to_project(Unit.objects.all(), world.outsider, world.estate)) == []
+    assert checked_project(world.front_desk) == world.estate  # no wish: the first project they see

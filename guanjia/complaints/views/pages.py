@@ -200,16 +200,16 @@ def board(request: HttpRequest) -> HttpResponse:
     unchanged list costs two small queries and a 304 instead of reading and rendering the rows."""
     now = timezone.now()
     filters = selectors.BoardFilters.from_query(request.GET)
-    where = getattr(request, "project_id", None)  # the checked id: an unchanged poll never reads the project
+    project = current_project(request)
     state = selectors.board_state(
-        user=request.user, project=where, filters=filters, now=now, page=request.GET.get("page")
+        user=request.user, project=project, filters=filters, now=now, page=request.GET.get("page")
     )
     partial = is_htmx(request) and request.GET.get("partial") == "list"
-    seen_by = f"{state.version}|{request.user.pk}|{where or 0}|{get_language()}|{request.GET.urlencode()}"
+    where = getattr(project, "pk", 0)
+    seen_by = f"{state.version}|{request.user.pk}|{where}|{get_language()}|{request.GET.urlencode()}"
     etag = quote_etag(hashlib.sha256(seen_by.encode()).hexdigest()[:32])
     if partial and etag in parse_etags(request.headers.get("If-None-Match", "")):
         return _board_cache_headers(HttpResponseNotModified(), etag)
-    project = current_project(request)
     context = {
         "rows": rendered_rows(selectors.board_rows(state)),
         "counts": state.counts,
