@@ -21,7 +21,8 @@ Then, for one project (logged in as its supervisor, assigned to it alone):
   tracemalloc peak;
 - sweep: ``cases.services.sweep(now)`` with nothing due, then at the time the next 500 pending limits are due
   (deadlines/s), rolled back so every size starts alike;
-- POST complaints: gunicorn ×2 (``config.wsgi``, settings ``config.settings.local``) on 127.0.0.1 against the
+- POST complaints: gunicorn ×2 as the README's production recipe runs it (its workers and threads; ``config.wsgi``,
+  settings ``config.settings.local``) on 127.0.0.1 against the
   bench database, requests from a thread pool with a front desk's token: req/s; queries per request counted
   in-process for the same request.
 
@@ -513,6 +514,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _recipe_gunicorn_options() -> list[str]:
+    """The gunicorn options of the README's production recipe (workers, threads), without its --bind: the bench
+    serves the way the recipe does."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recipe = readme.split("<!-- production-recipe:begin -->", 1)[1].split("<!-- production-recipe:end -->", 1)[0]
+    line = next(line for line in recipe.splitlines() if "gunicorn config.wsgi" in line)
+    words = line.split("#", 1)[0].split("gunicorn config.wsgi", 1)[1].split()
+    if "--bind" in words:
+        at = words.index("--bind")
+        del words[at : at + 2]
+    return words
+
+
 def _post_http(world: dict[str, Any], posts: int, threads: int) -> dict[str, Result]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -562,7 +576,7 @@ def _post_http(world: dict[str, Any], posts: int, threads: int) -> dict[str, Res
     env.pop("REDIS_URL", None)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
-        [gunicorn, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [gunicorn, "config.wsgi", *_recipe_gunicorn_options(), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
