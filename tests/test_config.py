@@ -127,3 +127,18 @@ def test_defaults_are_chinese_beijing_time_and_embedded_sqlite_in_wal_mode(setti
     assert settings.TIME_ZONE == "Asia/Shanghai"
     if connection.vendor == "sqlite" and not os.environ.get("DATABASE_URL"):
         assert "journal_mode=WAL" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
+
+
+@pytest.mark.parametrize(("jit", "expected"), [("", "off"), ("1", "on")])
+def test_postgresql_runs_without_jit_unless_asked(tmp_path, jit, expected):
+    """PostgreSQL's JIT took longer than the monthly report's query itself at a million cases: off by default."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection as c; k = c.cursor(); k.execute('SHOW jit'); print(k.fetchone()[0])",
+        GUANJIA_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        DB_JIT=jit,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

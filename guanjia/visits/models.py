@@ -163,6 +163,7 @@ class ReturnVisit(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["project", "status", "due_at"], name="visit_proj_status_due"),
+            models.Index(fields=["project", "due_at"], name="visit_proj_due"),  # the month's visits, any status
             models.Index(fields=["project", "done_at"], name="visit_proj_done"),
             models.Index(fields=["visitor", "done_at"], name="visit_visitor_done"),
         ]
