@@ -133,9 +133,6 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "guanjia"),
         }
     }
-    # Sessions are read from the shared cache and written through to the database: a request costs no session
-    # query. (Only with a shared cache: a per-process cache would keep a session another process logged out.)
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

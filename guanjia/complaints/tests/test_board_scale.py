@@ -8,7 +8,6 @@ import random
 import re
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F, Min, OuterRef, Subquery
@@ -24,13 +23,11 @@ from guanjia.complaints.models import OPEN_STATUSES, Complaint
 BOARD = reverse("complaints:board")
 API = "/api/v1/complaints/"
 #: Queries of a board page, an unchanged poll (304) and ``complaints/?ordering=due``, whatever the data size
-#: (including the session, the user and the current project, before the view's own). The session is
-#: read from the database unless the shared cache (Redis) holds it.
-SESSION_QUERIES = 1 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db" else 0
-BOARD_QUERIES = 7 + SESSION_QUERIES
-#: The user, the current project (checked, so the board needs no list of their projects), the page's keys and
-#: figures.
-POLL_304_QUERIES = 3 + SESSION_QUERIES
+#: (including the session, the user and the current project, before the view's own).
+BOARD_QUERIES = 8
+#: The session, the user, the current project (checked, so the board needs no list of their projects), the
+#: page's keys and figures.
+POLL_304_QUERIES = 4
 API_DUE_QUERIES = 5
 
 
