@@ -94,6 +94,12 @@ def test_board_pages_keep_the_old_order_and_the_stored_limit(world, web_as):
     assert rows(first) + rows(second) == old_board_order(world)
     assert 'rel="next"' in first and 'rel="prev"' in second
     assert "page=2&amp;partial=list" in second  # page 2's poll refreshes page 2
+    # A page past the end, or no page number at all, shows the last or the first page with the same figures.
+    past = client.get(BOARD, {"page": "99"}).content.decode()
+    assert rows(past) == rows(second) and "第 2 / 2 页" in past
+    assert rows(client.get(BOARD, {"page": "abc"}).content.decode()) == rows(first)
+    figures = re.findall(r'board-stat-value">(\d+)<', first)
+    assert figures == re.findall(r'board-stat-value">(\d+)<', past) and int(figures[0]) == len(old_board_order(world))
 
 
 def _board_world(world, n: int) -> None:
