@@ -239,6 +239,17 @@ Handler = Callable[[Deadline, Any, datetime], None]
 BatchHandler = Callable[[list[tuple[Deadline, Any]], datetime], None]
 
 
+def batch_of_one(many: BatchHandler) -> Handler:
+    """The per-deadline handler of a batch handler (a deadline fired alone, the sweep's retry path): a batch of
+    one, named after it without its ``_many``."""
+
+    def handler(deadline: Deadline, subject: Any, now: datetime) -> None:
+        many([(deadline, subject)], now)
+
+    handler.__name__ = many.__name__.removesuffix("_many")
+    return handler
+
+
 @dataclass(frozen=True)
 class DeadlineHandlers:
     on_missed: Handler | None = None

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import Role, User
+from guanjia.cases.deadlines import batch_of_one
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import register_deadline_handler
 from guanjia.complaints.models import Complaint, ComplaintStatus
@@ -210,21 +211,11 @@ def on_inform_missed_many(fired: Fired, now: datetime) -> None:
     )
 
 
-def _one(many: Callable[[Fired, datetime], None]) -> Callable[[Deadline, Any, datetime], None]:
-    """The per-deadline handler of a batch handler: a batch of one."""
-
-    def handler(deadline: Deadline, subject: Any, now: datetime) -> None:
-        many([(deadline, subject)], now)
-
-    handler.__name__ = many.__name__.removesuffix("_many")
-    return handler
-
-
-on_missed_limit = _one(on_missed_limit_many)
-on_next_reply_remind = _one(on_next_reply_remind_many)
-on_next_reply_missed = _one(on_next_reply_missed_many)
-on_inform_remind = _one(on_inform_remind_many)
-on_inform_missed = _one(on_inform_missed_many)
+on_missed_limit = batch_of_one(on_missed_limit_many)
+on_next_reply_remind = batch_of_one(on_next_reply_remind_many)
+on_next_reply_missed = batch_of_one(on_next_reply_missed_many)
+on_inform_remind = batch_of_one(on_inform_remind_many)
+on_inform_missed = batch_of_one(on_inform_missed_many)
 
 
 def register() -> None:

@@ -10,7 +10,6 @@ queries of firing one. The per-deadline handler (a deadline fired alone) is the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanjia.cases.deadlines import batch_of_one
 from guanjia.cases.models import DEADLINE_KIND_LABELS, Deadline
 from guanjia.cases.services import register_deadline_handler
 from guanjia.followup.models import CallStatus
@@ -150,22 +150,12 @@ def _answer_missed_many(fired: Fired, now: datetime) -> None:
     )
 
 
-def _one(many: Callable[[Fired, datetime], None]) -> Callable[[Deadline, Any, datetime], None]:
-    """The per-deadline handler (a deadline fired alone, the sweep's retry path): a batch of one."""
-
-    def handler(deadline: Deadline, subject: Any, now: datetime) -> None:
-        many([(deadline, subject)], now)
-
-    handler.__name__ = many.__name__.removesuffix("_many")
-    return handler
-
-
-_archive_missed = _one(_archive_missed_many)
-_call_opens = _one(_call_opens_many)
-_call_missed = _one(_call_missed_many)
-_letter_missed = _one(_letter_missed_many)
-_escalate_missed = _one(_escalate_missed_many)
-_answer_missed = _one(_answer_missed_many)
+_archive_missed = batch_of_one(_archive_missed_many)
+_call_opens = batch_of_one(_call_opens_many)
+_call_missed = batch_of_one(_call_missed_many)
+_letter_missed = batch_of_one(_letter_missed_many)
+_escalate_missed = batch_of_one(_escalate_missed_many)
+_answer_missed = batch_of_one(_answer_missed_many)
 
 
 def register_followup_handlers() -> None:

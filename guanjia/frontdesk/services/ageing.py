@@ -10,7 +10,7 @@ per-deadline handlers (a deadline fired alone) are the same code with a batch of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import Role, User
+from guanjia.cases.deadlines import batch_of_one
 from guanjia.estates.models import Project
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus
 from guanjia.frontdesk.services._common import AGE_KIND, DUE_KIND
@@ -101,18 +102,8 @@ def on_due_missed_many(fired: Fired, now: datetime) -> None:
     )
 
 
-def _one(many: Callable[[Fired, datetime], None]) -> Callable[[Any, CustodyItem, datetime], None]:
-    """The per-deadline handler (a deadline fired alone, the sweep's retry path): a batch of one."""
-
-    def handler(deadline: Any, item: CustodyItem, now: datetime) -> None:
-        many([(deadline, item)], now)
-
-    handler.__name__ = many.__name__.removesuffix("_many")
-    return handler
-
-
-on_age_missed = _one(on_age_missed_many)
-on_due_missed = _one(on_due_missed_many)
+on_age_missed = batch_of_one(on_age_missed_many)
+on_due_missed = batch_of_one(on_due_missed_many)
 
 
 def register_ageing_handlers() -> None:

@@ -9,7 +9,7 @@ per-deadline handlers (``on_visit_remind`` …, a deadline fired alone) are the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import Role
+from guanjia.cases.deadlines import batch_of_one
 from guanjia.cases.models import Deadline
 from guanjia.core.states import can_transition
 from guanjia.estates.models import Project
@@ -158,16 +159,6 @@ def on_followup_due_many(fired: Fired, now: datetime) -> None:
         )
 
 
-def _one(many: Callable[[Fired, datetime], None]) -> Callable[[Deadline, ReturnVisit, datetime], None]:
-    """The per-deadline handler (a deadline fired alone, the sweep's retry path): a batch of one."""
-
-    def handler(deadline: Deadline, visit: ReturnVisit, now: datetime) -> None:
-        many([(deadline, visit)], now)
-
-    handler.__name__ = many.__name__.removesuffix("_many")
-    return handler
-
-
-on_visit_remind = _one(on_visit_remind_many)
-on_visit_missed = _one(on_visit_missed_many)
-on_followup_due = _one(on_followup_due_many)
+on_visit_remind = batch_of_one(on_visit_remind_many)
+on_visit_missed = batch_of_one(on_visit_missed_many)
+on_followup_due = batch_of_one(on_followup_due_many)
