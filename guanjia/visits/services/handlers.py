@@ -86,19 +86,7 @@ def on_visit_missed_many(fired: Fired, now: datetime) -> None:
         for _deadline, visit in moving:
             visit.status = VisitStatus.MISSED
         _load(moving)
-        record_many(
-            [
-                Entry(
-                    subject=_subject(visit),
-                    verb="visit.overdue",
-                    actor=None,
-                    project=visit.project,
-                    data={"visit": visit.pk},
-                    at=now,
-                )
-                for _deadline, visit in moving
-            ]
-        )
+        _record_each([v for _d, v in moving], "visit.overdue", now)
         staff = _Staff()
         notify_many(
             [
@@ -116,6 +104,16 @@ def on_visit_missed_many(fired: Fired, now: datetime) -> None:
         )
 
 
+def _record_each(visits: list[ReturnVisit], verb: str, now: datetime) -> None:
+    """One timeline event ``verb`` by the system on each visit's case, in one write."""
+    record_many(
+        [
+            Entry(subject=_subject(v), verb=verb, actor=None, project=v.project, data={"visit": v.pk}, at=now)
+            for v in visits
+        ]
+    )
+
+
 def on_followup_due_many(fired: Fired, now: datetime) -> None:
     """V07: still open 3 days after its planned day: the front desk goes to the door (once per visit)."""
     still_open = {v.pk: v for _d, v in fired if v.is_open}
@@ -129,19 +127,7 @@ def on_followup_due_many(fired: Fired, now: datetime) -> None:
         ReturnVisit.objects.filter(pk__in=sorted(pks), door_followup_at__isnull=True).update(door_followup_at=now)
         visits = [v for v in still_open.values() if v.pk in pks]
         prefetch_related_objects(visits, "project", "case")
-        record_many(
-            [
-                Entry(
-                    subject=_subject(visit),
-                    verb="visit.door_followup",
-                    actor=None,
-                    project=visit.project,
-                    data={"visit": visit.pk},
-                    at=now,
-                )
-                for visit in visits
-            ]
-        )
+        _record_each(visits, "visit.door_followup", now)
         staff = _Staff()
         notify_many(
             [
