@@ -1,9 +1,11 @@
 """Settings for the test suite: fast hashing, no network, the same database engine switch."""
 
+import os
+
 from config.env import env_str
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS
+from .base import CACHES, DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "guanjia.cases.testapp"]
 NOTIFICATION_BACKENDS = ["guanjia.notifications.backends.LocmemBackend"]
@@ -28,3 +30,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_str("DATABASE_URL"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# Parallel workers each test against a database of their own but share one Redis: each keeps its cache keys apart
+# (a calendar version or a counter written by one worker's test must not be read by another's).
+if os.environ.get("PYTEST_XDIST_WORKER") and "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] += "-" + os.environ["PYTEST_XDIST_WORKER"]
