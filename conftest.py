@@ -22,6 +22,28 @@ def fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def board_stamps_at_once(request):
+    """On PostgreSQL the board stamp's trigger waits for COMMIT, which a test's rolled-back transaction never
+    reaches: there it fires at each write instead, as on SQLite (``complaints.BoardStamp``; a transactional test
+    sees it fire at COMMIT, as in production)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = (
+        "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if transactional or ("db" not in names and marker is None):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS complaints_board_stamp IMMEDIATE")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_file_storage():
     """Each test starts with an empty in-memory file store, as its database starts empty: a file an earlier test
     stored under the same name (the same case number and the same signature) would otherwise push this test's

@@ -185,6 +185,25 @@ class Complaint(Case):
         return self.status in OPEN_STATUSES
 
 
+class BoardStamp(models.Model):
+    """A project's board stamp: a number the database raises in the transaction of every complaint row written in
+    the project (inserted, updated by any path, deleted), by a trigger (migration 0006), so an unchanged stamp
+    means no complaint of the project changed. On PostgreSQL the trigger is deferred to COMMIT, so concurrent
+    registrations in one estate wait for each other's stamp only while they commit.
+
+    No foreign key: a stamp outlives nothing it could block (a project deleted with its complaints)."""
+
+    project_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("看板版本")
+        verbose_name_plural = _("看板版本")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.version}"
+
+
 class MailEntry(models.Model):
     """收文登记簿 (C17): a written complaint as it arrived, routed to the office manager and CS supervisor,
     and the written reply."""

@@ -25,8 +25,8 @@ API = "/api/v1/complaints/"
 #: Queries of a board page, an unchanged poll (304) and ``complaints/?ordering=due``, whatever the data size
 #: (including the session, the user and the current project, before the view's own).
 BOARD_QUERIES = 8
-#: The session, the user, the current project (checked, so the board needs no list of their projects), the
-#: page's keys and figures.
+#: The session, the user, the current project (checked, so the board needs no list of their projects) and the
+#: project's board stamp (``selectors.board_stamp``).
 POLL_304_QUERIES = 4
 API_DUE_QUERIES = 5
 
@@ -171,6 +171,54 @@ def test_a_poll_turns_a_limit_overdue_without_any_write(world, web_as, time_mach
     time_machine.move_to(complaint.next_due_at + timedelta(seconds=1), tick=False)
     response = client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and "urgency-row-overdue" in response.content.decode()
+
+
+def test_a_poll_sees_a_complaint_written_by_any_path(world, web_as):
+    """The stamp is the database's: a bulk update that no service saw still changes the list."""
+    complaint = register(world)
+    client = web_as(world.front_desk)
+    url = f"{BOARD}?partial=list"
+    etag = client.get(url, HTTP_HX_REQUEST="true")["ETag"]
+    Complaint.objects.filter(pk=complaint.pk).update(description="地库积水已漫到电梯口")
+    changed = client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "地库积水已漫到电梯口" in changed.content.decode()
+    etag = changed["ETag"]
+    Complaint.objects.filter(pk=complaint.pk).delete()
+    gone = client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
+    assert gone.status_code == 200 and complaint.number not in gone.content.decode()
+
+
+def test_a_poll_stays_304_while_only_another_estate_changes(world, web_as):
+    register(world)
+    client = web_as(world.front_desk)
+    url = f"{BOARD}?partial=list"
+    etag = client.get(url, HTTP_HX_REQUEST="true")["ETag"]
+    services.complaint_register(
+        project=world.other_estate, actor=world.outsider, channel="phone", description="电梯停运",
+        customer=world.other_customer,
+    )  # fmt: skip
+    assert client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_poll_turns_a_row_yellow_then_orange_without_any_write(world, web_as, time_machine):
+    complaint = register(world)
+    complaint.refresh_from_db()
+    due = complaint.next_due_at
+    client = web_as(world.front_desk)
+    url = f"{BOARD}?partial=list"
+    time_machine.move_to(due - timedelta(minutes=31), tick=False)
+    etag = client.get(url, HTTP_HX_REQUEST="true")["ETag"]
+    time_machine.move_to(due - timedelta(minutes=30), tick=False)  # not yet less than 30 minutes off
+    assert client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    second = timedelta(seconds=1)
+    for moment, colour in (
+        (due - timedelta(minutes=30) + second, "soon"),
+        (due - timedelta(minutes=5) + second, "urgent"),
+    ):
+        time_machine.move_to(moment, tick=False)
+        response = client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 200 and f"urgency-row-{colour}" in response.content.decode()
+        etag = response["ETag"]
 
 
 def test_api_gives_next_due_at_and_orders_open_complaints_due_first(world, api_as):
