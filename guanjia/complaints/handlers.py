@@ -13,14 +13,14 @@ the complaint's current state first: a complaint completed (or a limit replaced)
   is reported to the CS supervisor.
 
 Each handler is written for a sweep batch (``on_*_many(fired, now)``, ``fired`` a list of (deadline, subject)):
-one locking read of the batch's complaints, the staff of a project and role looked up once per batch, the
+one locking read of the batch's complaints, the staff of all its projects read at once (``StaffOfProjects``), the
 proposals written in one UPDATE, the events in one INSERT and the notifications through ``notify_many``. The
 per-deadline handler (a deadline fired alone) is the same code with a batch of one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,14 +28,14 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.accounts.models import Role, User
+from guanjia.accounts.models import Role
 from guanjia.cases.deadlines import batch_of_one
 from guanjia.cases.models import Deadline
 from guanjia.cases.services import register_deadline_handler
 from guanjia.complaints.models import Complaint, ComplaintStatus
 from guanjia.complaints.proposals import OPEN, PROPOSAL_KINDS
 from guanjia.notifications.models import Level
-from guanjia.notifications.selectors import staff_with_roles
+from guanjia.notifications.selectors import StaffOfProjects
 from guanjia.notifications.services import Notice, notify_many
 from guanjia.timeline.services import Entry, record_many
 
@@ -71,23 +71,6 @@ def _is_completed(complaint: Complaint) -> bool:
     return complaint.status == ComplaintStatus.COMPLETED
 
 
-class _Staff:
-    """Staff of a project by roles, looked up once per batch."""
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[int, tuple[str, ...]], list[User]] = {}
-
-    def people(self, complaint: Complaint, roles: Iterable[str], *extra: User | None) -> list[User]:
-        key = (complaint.project_id, tuple(sorted(set(roles))))
-        if key not in self._memo:
-            self._memo[key] = list(staff_with_roles(complaint.project, key[1])) if key[1] else []
-        people = {u.pk: u for u in self._memo[key]}
-        for user in extra:
-            if user is not None:
-                people.setdefault(user.pk, user)
-        return list(people.values())
-
-
 def _due(deadline: Deadline) -> str:
     return f"{timezone.localtime(deadline.due_at):%m-%d %H:%M}"
 
@@ -100,11 +83,12 @@ def on_missed_limit_many(fired: Fired, now: datetime) -> None:
     """C11: a missed limit is recorded missed (by the sweep), proposes "mishandled" to the supervisor and alerts
     the people responsible (the assignee, the first responder, the CS supervisor) and the next level up (the
     escalation role of C13; the office manager above a general complaint). The grade is left alone."""
-    staff = _Staff()
+    locked = _locked(fired, _is_open)
+    staff = StaffOfProjects(c.project for _d, c in locked)
     proposed: list[Deadline] = []
     entries: list[Entry] = []
     notices: list[Notice] = []
-    for deadline, complaint in _locked(fired, _is_open):
+    for deadline, complaint in locked:
         label = deadline.kind_label
         deadline.data = {**deadline.data, "proposal": OPEN}
         proposed.append(deadline)
@@ -118,7 +102,7 @@ def on_missed_limit_many(fired: Fired, now: datetime) -> None:
         title = _("%(number)s %(kind)s超时，请主管决定是否认定处理不当") % {"number": complaint.number, "kind": label}
         notices.append(
             Notice(
-                recipients=staff.people(complaint, roles, complaint.assignee, complaint.first_responder),
+                recipients=staff(complaint.project, roles, complaint.assignee, complaint.first_responder),
                 kind=f"complaint.{deadline.kind}_missed",
                 title=title,
                 body=_("%(kind)s时限（%(due)s）已过") % {"kind": label, "due": _due(deadline)},
@@ -135,11 +119,12 @@ def on_missed_limit_many(fired: Fired, now: datetime) -> None:
 
 
 def on_next_reply_remind_many(fired: Fired, now: datetime) -> None:
-    staff = _Staff()
+    locked = _locked(fired, _is_open)
+    staff = StaffOfProjects(c.project for _d, c in locked)
     notify_many(
         [
             Notice(
-                recipients=staff.people(complaint, [], complaint.assignee, complaint.registered_by),
+                recipients=staff(complaint.project, [], complaint.assignee, complaint.registered_by),
                 kind="complaint.next_reply_reminder",
                 title=_("%(number)s 请在 %(due)s 前回复客户") % {"number": complaint.number, "due": _due(deadline)},
                 url=_url(complaint),
@@ -147,17 +132,18 @@ def on_next_reply_remind_many(fired: Fired, now: datetime) -> None:
                 level=Level.WARNING,
                 dedupe_key=f"complaint:{complaint.pk}:remind:{deadline.pk}",
             )
-            for deadline, complaint in _locked(fired, _is_open)
+            for deadline, complaint in locked
         ]
     )
 
 
 def on_next_reply_missed_many(fired: Fired, now: datetime) -> None:
-    staff = _Staff()
+    locked = _locked(fired, _is_open)
+    staff = StaffOfProjects(c.project for _d, c in locked)
     notify_many(
         [
             Notice(
-                recipients=staff.people(complaint, [Role.CS_SUPERVISOR]),
+                recipients=staff(complaint.project, [Role.CS_SUPERVISOR]),
                 kind="complaint.next_reply_missed",
                 title=_("%(number)s 未按约定时间（%(due)s）回复客户")
                 % {"number": complaint.number, "due": _due(deadline)},
@@ -166,19 +152,20 @@ def on_next_reply_missed_many(fired: Fired, now: datetime) -> None:
                 level=Level.WARNING,
                 dedupe_key=f"complaint:{complaint.pk}:missed:{deadline.pk}",
             )
-            for deadline, complaint in _locked(fired, _is_open)
+            for deadline, complaint in locked
         ]
     )
 
 
 def on_inform_remind_many(fired: Fired, now: datetime) -> None:
     """C16: remind the desk (the clerk, the first responder, the handler) to tell the customer the result today."""
-    staff = _Staff()
+    locked = _locked(fired, _is_completed)
+    staff = StaffOfProjects(c.project for _d, c in locked)
     notify_many(
         [
             Notice(
-                recipients=staff.people(
-                    complaint, [], complaint.registered_by, complaint.first_responder, complaint.assignee
+                recipients=staff(
+                    complaint.project, [], complaint.registered_by, complaint.first_responder, complaint.assignee
                 ),
                 kind="complaint.inform_reminder",
                 title=_("%(number)s 已处理完成，请在今天 24:00 前告知客户结果") % {"number": complaint.number},
@@ -187,18 +174,19 @@ def on_inform_remind_many(fired: Fired, now: datetime) -> None:
                 level=Level.WARNING,
                 dedupe_key=f"complaint:{complaint.pk}:remind:{deadline.pk}",
             )
-            for deadline, complaint in _locked(fired, _is_completed)
+            for deadline, complaint in locked
         ]
     )
 
 
 def on_inform_missed_many(fired: Fired, now: datetime) -> None:
     """C16: the result was not told the same day: the CS supervisor is told (counted in the monthly report)."""
-    staff = _Staff()
+    locked = _locked(fired, _is_completed)
+    staff = StaffOfProjects(c.project for _d, c in locked)
     notify_many(
         [
             Notice(
-                recipients=staff.people(complaint, [Role.CS_SUPERVISOR], complaint.registered_by),
+                recipients=staff(complaint.project, [Role.CS_SUPERVISOR], complaint.registered_by),
                 kind="complaint.inform_missed",
                 title=_("%(number)s 未在完成当天告知客户结果") % {"number": complaint.number},
                 url=_url(complaint),
@@ -206,7 +194,7 @@ def on_inform_missed_many(fired: Fired, now: datetime) -> None:
                 level=Level.WARNING,
                 dedupe_key=f"complaint:{complaint.pk}:missed:{deadline.pk}",
             )
-            for deadline, complaint in _locked(fired, _is_completed)
+            for deadline, complaint in locked
         ]
     )
 

@@ -43,6 +43,53 @@ def staff_with_roles(project: Project, roles: Iterable[str]) -> QuerySet[User]:
     )
 
 
+class StaffOfProjects:
+    """``staff_with_roles`` for a batch of alerts about many projects (a sweep batch): on first use the active
+    staff of every project named here (its members and the company-wide staff of its company) are read at once,
+    two queries however many projects and roles are asked, then answered in memory, ordered by id as
+    ``staff_with_roles`` answers. A project not named here is looked up on its own."""
+
+    def __init__(self, projects: Iterable[Project]) -> None:
+        self._projects = {project.pk: project for project in projects}
+        self._staff: list[User] | None = None
+        self._members: dict[int, set[int]] = {}
+
+    def _load(self) -> list[User]:
+        if self._staff is None:
+            members = User.projects.through.objects.filter(project_id__in=list(self._projects), user__is_active=True)
+            for project_id, user_id in members.values_list("project_id", "user_id"):
+                self._members.setdefault(project_id, set()).add(user_id)
+            companies = {project.company_id for project in self._projects.values()}
+            ids = set().union(*self._members.values())
+            self._staff = list(
+                User.objects.filter(is_active=True)
+                .filter(Q(pk__in=ids) | Q(company_wide=True, company_id__in=companies))
+                .order_by("id")
+            )
+        return self._staff
+
+    def __call__(self, project: Project, roles: Iterable[str], *extra: User | None) -> list[User]:
+        """Active staff of ``project`` holding one of ``roles``, then each of ``extra`` not among them."""
+        wanted = set(roles)
+        if project.pk not in self._projects:
+            people = list(staff_with_roles(project, wanted)) if wanted else []
+        else:
+            staff = self._load() if wanted else []
+            members = self._members.get(project.pk, set())
+            people = [
+                user
+                for user in staff
+                if user.role in wanted
+                and (user.pk in members or (user.company_wide and user.company_id == project.company_id))
+            ]
+        seen = {user.pk for user in people}
+        for user in extra:
+            if user is not None and user.pk not in seen:
+                seen.add(user.pk)
+                people.append(user)
+        return people
+
+
 def can_see_deliveries(user: Any) -> bool:
     """The outgoing-message log: managers (office and general) and administrators."""
     return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or can_manage_estate_anywhere(user)))

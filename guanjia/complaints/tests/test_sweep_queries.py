@@ -109,3 +109,36 @@ def test_a_batch_tells_the_same_people_the_same_things_as_one_deadline_alone(mai
     assert len({m[2] for m in expected[1]}) == 2  # the supervisor's copy waits for 07:00, the manager's goes now
     for complaint in batched:
         assert seen(complaint) == expected
+
+
+def test_missed_limits_in_many_estates_cost_the_queries_of_a_few(world, at):
+    """The people to alert are read for all the batch's estates at once (``StaffOfProjects``)."""
+    from guanjia.accounts.models import Role
+    from guanjia.complaints import services
+    from guanjia.testing.factories import make_project, make_staff
+
+    def one_in_each_of(n: int, received) -> list:
+        complaints = []
+        for _ in range(n):
+            number = Notification.objects.count() + len(complaints) + n * 100 + received.minute
+            estate = make_project(world.company, name=f"分布小区{number}", code=f"spread{number}")
+            desk = make_staff(Role.FRONT_DESK, projects=(estate,))
+            make_staff(Role.CS_SUPERVISOR, projects=(estate,))
+            complaints.append(
+                services.complaint_register(
+                    project=estate, actor=desk, channel="phone", description="电梯停运", customer_name="王先生",
+                    contact_phone="13812345678", received_at=received, now=received,
+                )
+            )  # fmt: skip
+        return complaints
+
+    few = one_in_each_of(2, at)
+    n_few, fired_few = fire(at + 10 * MIN)
+    many = one_in_each_of(8, at + 60 * MIN)
+    n_many, fired_many = fire(at + 70 * MIN)
+    assert (len(fired_few), len(fired_many)) == (2, 8)
+    assert n_many == n_few, (n_few, n_many)  # was one more query per estate
+    for complaint in few + many:
+        alerts = Notification.objects.filter(kind="complaint.response_missed", project=complaint.project)
+        supervisors = set(complaint.project.staff.filter(role=Role.CS_SUPERVISOR).values_list("pk", flat=True))
+        assert len(supervisors) == 1 and supervisors <= {n.recipient_id for n in alerts}

@@ -3,14 +3,13 @@ left item uncollected too long; F04, F05: a loan or key not back in time). Regis
 ``FrontdeskConfig.ready``; the sweep fires each limit exactly once.
 
 Each handler is written for a sweep batch (``*_many(fired, now)``, ``fired`` a list of (deadline, item)): the
-rows an alert names (project, owner, unit and building) read once per relation, the desk staff once per project
-and roles, the alerts through ``notify_many``; firing 100 limits takes the queries of firing one. The
-per-deadline handlers (a deadline fired alone) are the same code with a batch of one.
+rows an alert names (project, owner, unit and building) read once per relation, the desk staff of all the batch's
+projects at once (``StaffOfProjects``), the alerts through ``notify_many``; firing 100 limits takes the queries of
+firing one. The per-deadline handlers (a deadline fired alone) are the same code with a batch of one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,29 +18,15 @@ from django.utils.translation import gettext as _
 
 from guanjia.accounts.models import Role, User
 from guanjia.cases.deadlines import batch_of_one
-from guanjia.estates.models import Project
 from guanjia.frontdesk.models import CustodyItem, CustodyKind, CustodyStatus
 from guanjia.frontdesk.services._common import AGE_KIND, DUE_KIND
 from guanjia.notifications.models import Level
-from guanjia.notifications.selectors import staff_with_roles
+from guanjia.notifications.selectors import StaffOfProjects
 from guanjia.notifications.services import Notice, notify_many
 
 Fired = list[tuple[Any, CustodyItem]]
 
 _TAB_OF: dict[str, str] = {CustodyKind.LOAN: "loans", CustodyKind.KEY: "keys", CustodyKind.LOST_FOUND: "lost"}
-
-
-class _Staff:
-    """Active staff of a project with some roles, looked up once per project and roles for a batch."""
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[int, tuple[str, ...]], list[User]] = {}
-
-    def __call__(self, project: Project, roles: Sequence[str]) -> list[User]:
-        key = (project.pk, tuple(sorted(set(roles))))
-        if key not in self._memo:
-            self._memo[key] = list(staff_with_roles(project, key[1]))
-        return self._memo[key]
 
 
 def _alert(item: CustodyItem, title: str, *, people: list[User], kind: str, level: str = Level.INFO) -> Notice:
@@ -60,7 +45,7 @@ def on_age_missed_many(fired: Fired, now: datetime) -> None:
     """F02: still at the desk when its age limit passed: the desk is told how many days it has waited."""
     items = [item for _deadline, item in fired if item.status == CustodyStatus.HELD]
     prefetch_related_objects(items, "project", "owner_customer", "owner_staff", "owner_unit__building")
-    staff = _Staff()
+    staff = StaffOfProjects(item.project for item in items)
     notify_many(
         [
             _alert(
@@ -83,7 +68,7 @@ def on_due_missed_many(fired: Fired, now: datetime) -> None:
     """F04, F05: a loan or key still out when due back: the desk is told (and the butlers, for a key)."""
     items = [item for _deadline, item in fired if item.is_out]
     prefetch_related_objects(items, "project")
-    staff = _Staff()
+    staff = StaffOfProjects(item.project for item in items)
     notify_many(
         [
             _alert(

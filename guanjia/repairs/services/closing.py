@@ -29,6 +29,7 @@ from guanjia.cases.services import (
 )
 from guanjia.core.errors import TransitionError
 from guanjia.notifications.models import Level
+from guanjia.notifications.selectors import StaffOfProjects
 from guanjia.notifications.services import Notice, notify_many
 from guanjia.repairs.models import (
     COLLECTED_PAYMENT_METHODS,
@@ -209,20 +210,15 @@ def on_deadline_missed(deadline: Deadline, subject: Any, now: datetime) -> None:
 
 
 def on_deadline_missed_many(fired: list[tuple[Deadline, Any]], now: datetime) -> None:
-    """``on_deadline_missed`` for a sweep batch: the projects and assignees read once, the staff of a project
-    and roles looked up once, the notifications written through ``notify_many``."""
+    """``on_deadline_missed`` for a sweep batch: the projects and assignees read once, the staff of all the
+    batch's projects at once (``StaffOfProjects``), the notifications written through ``notify_many``."""
     live = [(d, r) for d, r in fired if r.status not in (RepairStatus.CANCELLED, RepairStatus.CLOSED)]
     prefetch_related_objects([r for _d, r in live], "project", "assignee")
-    staff: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
+    staff = StaffOfProjects(repair.project for _deadline, repair in live)
     notices = []
     for deadline, repair in live:
         roles = _MISSED_ROLES.get(deadline.kind, (Role.CS_SUPERVISOR,))
-        key = (repair.project_id, tuple(roles))
-        if key not in staff:
-            staff[key] = _recipients(repair, roles)
-        people = list(staff[key])
-        if deadline.kind == "arrive" and repair.assignee is not None:
-            people.append(repair.assignee)
+        people = staff(repair.project, roles, repair.assignee if deadline.kind == "arrive" else None)
         notices.append(
             Notice(
                 recipients=people,

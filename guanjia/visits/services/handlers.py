@@ -1,17 +1,15 @@
 """The sweep's handlers of a return visit's limits (V04, V07), registered in ``VisitsConfig.ready``.
 
 Each is written for a sweep batch (``*_many(fired, now)``, ``fired`` a list of (deadline, visit)): the visits'
-projects and cases read once (a query per kind of case, not per visit), the staff of a project and roles once
-per batch, the status changes in one locked read and one UPDATE, the events on the cases' timelines in one
+projects and cases read once (a query per kind of case, not per visit), the staff of all the batch's projects at once
+(``StaffOfProjects``), the status changes in one locked read and one UPDATE, the events on the cases' timelines in one
 INSERT and the notices through ``notify_many``. Firing 100 limits takes the queries of firing one. The
 per-deadline handlers (``on_visit_remind`` …, a deadline fired alone) are the same code with a batch of one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -21,28 +19,15 @@ from guanjia.accounts.models import Role
 from guanjia.cases.deadlines import batch_of_one
 from guanjia.cases.models import Deadline
 from guanjia.core.states import can_transition
-from guanjia.estates.models import Project
 from guanjia.notifications.models import Level
+from guanjia.notifications.selectors import StaffOfProjects
 from guanjia.notifications.services import Notice, notify_many
 from guanjia.timeline.services import Entry, record_many
 from guanjia.visits.models import ReturnVisit, VisitStatus
-from guanjia.visits.services._common import _case_label, _people, _subject, _visit_url
+from guanjia.visits.services._common import _case_label, _subject, _visit_url
 from guanjia.workdays.deadlines import due_day
 
 Fired = list[tuple[Deadline, ReturnVisit]]
-
-
-class _Staff:
-    """``_people(project, roles)`` looked up once per project and roles for a batch."""
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
-
-    def __call__(self, project: Project, roles: Iterable[str]) -> list[Any]:
-        key = (project.pk, tuple(sorted(set(roles))))
-        if key not in self._memo:
-            self._memo[key] = _people(project, key[1])
-        return self._memo[key]
 
 
 def _load(fired: Fired) -> Fired:
@@ -53,7 +38,8 @@ def _load(fired: Fired) -> Fired:
 
 def on_visit_remind_many(fired: Fired, now: datetime) -> None:
     """The day before a visit falls due: tell the people of its role."""
-    staff = _Staff()
+    due = _load([(d, v) for d, v in fired if v.is_open])
+    staff = StaffOfProjects(visit.project for _deadline, visit in due)
     notify_many(
         [
             Notice(
@@ -65,7 +51,7 @@ def on_visit_remind_many(fired: Fired, now: datetime) -> None:
                 project=visit.project,
                 dedupe_key=f"visit:{visit.pk}:remind:{deadline.pk}",
             )
-            for deadline, visit in _load([(d, v) for d, v in fired if v.is_open])
+            for deadline, visit in due
         ]
     )
 
@@ -87,7 +73,7 @@ def on_visit_missed_many(fired: Fired, now: datetime) -> None:
             visit.status = VisitStatus.MISSED
         _load(moving)
         _record_each([v for _d, v in moving], "visit.overdue", now)
-        staff = _Staff()
+        staff = StaffOfProjects(visit.project for _deadline, visit in moving)
         notify_many(
             [
                 Notice(
@@ -128,7 +114,7 @@ def on_followup_due_many(fired: Fired, now: datetime) -> None:
         visits = [v for v in still_open.values() if v.pk in pks]
         prefetch_related_objects(visits, "project", "case")
         _record_each(visits, "visit.door_followup", now)
-        staff = _Staff()
+        staff = StaffOfProjects(visit.project for visit in visits)
         notify_many(
             [
                 Notice(
