@@ -118,7 +118,7 @@ def test_missed_limits_in_many_estates_cost_the_queries_of_a_few(world, at):
     from guanjia.testing.factories import make_project, make_staff
 
     def one_in_each_of(n: int, received) -> list:
-        complaints = []
+        complaints: list = []
         for _ in range(n):
             number = Notification.objects.count() + len(complaints) + n * 100 + received.minute
             estate = make_project(world.company, name=f"分布小区{number}", code=f"spread{number}")
