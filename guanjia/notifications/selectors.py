@@ -51,22 +51,23 @@ class StaffOfProjects:
 
     def __init__(self, projects: Iterable[Project]) -> None:
         self._projects = {project.pk: project for project in projects}
-        self._staff: list[User] | None = None
+        self._by_role: dict[str, list[User]] | None = None
         self._members: dict[int, set[int]] = {}
 
-    def _load(self) -> list[User]:
-        if self._staff is None:
+    def _load(self) -> dict[str, list[User]]:
+        if self._by_role is None:
             members = User.projects.through.objects.filter(project_id__in=list(self._projects), user__is_active=True)
             for project_id, user_id in members.values_list("project_id", "user_id"):
                 self._members.setdefault(project_id, set()).add(user_id)
             companies = {project.company_id for project in self._projects.values()}
             ids = set().union(*self._members.values())
-            self._staff = list(
-                User.objects.filter(is_active=True)
-                .filter(Q(pk__in=ids) | Q(company_wide=True, company_id__in=companies))
-                .order_by("id")
+            staff = User.objects.filter(is_active=True).filter(
+                Q(pk__in=ids) | Q(company_wide=True, company_id__in=companies)
             )
-        return self._staff
+            self._by_role = {}
+            for user in staff.order_by("id"):
+                self._by_role.setdefault(user.role, []).append(user)
+        return self._by_role
 
     def __call__(self, project: Project, roles: Iterable[str], *extra: User | None) -> list[User]:
         """Active staff of ``project`` holding one of ``roles``, then each of ``extra`` not among them."""
@@ -74,14 +75,17 @@ class StaffOfProjects:
         if project.pk not in self._projects:
             people = list(staff_with_roles(project, wanted)) if wanted else []
         else:
-            staff = self._load() if wanted else []
+            by_role = self._load() if wanted else {}
             members = self._members.get(project.pk, set())
-            people = [
-                user
-                for user in staff
-                if user.role in wanted
-                and (user.pk in members or (user.company_wide and user.company_id == project.company_id))
-            ]
+            people = sorted(
+                (
+                    user
+                    for role in wanted
+                    for user in by_role.get(role, ())
+                    if user.pk in members or (user.company_wide and user.company_id == project.company_id)
+                ),
+                key=lambda user: user.pk,
+            )
         seen = {user.pk for user in people}
         for user in extra:
             if user is not None and user.pk not in seen:
