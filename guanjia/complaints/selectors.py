@@ -126,11 +126,11 @@ class BoardState:
 
 def board_stamp(project: Project, now: datetime) -> str:
     """The complaints on the boards of ``project`` (which, in what order, their limits, colours and figures) can
-    only have changed when this has: the project's ``BoardStamp``
-    (raised by the database with every complaint row written in the project) and, for each colour of the board,
-    the first limit of an open complaint still to cross it (due, due within 5 minutes, due within 30 minutes), so
-    the stamp also moves when time turns a row or a figure red, orange or yellow. One query of four index
-    lookups, the same at any size; whatever the board's filters (a filtered board changes no more often).
+    only have changed when this has: the project's ``BoardStamp`` (raised by the database with every complaint
+    row written in the project) and, for each colour of the board, the first limit of an open complaint still to
+    cross it (due, due within 5 minutes, due within 30 minutes), so the stamp also moves when time turns a row or
+    a figure red, orange or yellow. One query of four index lookups, the same at any size, whatever the board's
+    filters (a filtered board changes no more often).
 
     Read it before what it stands for: a change committed in between then shows under the older stamp, and the
     next poll, seeing the newer one, fetches the list again (the other order could keep a stale list)."""
