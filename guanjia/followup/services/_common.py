@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from guanjia.accounts.access import FOLLOWUP_ROLES, can_follow_up, can_see_proje
 from guanjia.accounts.models import Role, User
 from guanjia.core import clean
 from guanjia.estates.models import Project
-from guanjia.notifications.selectors import staff_with_roles
+from guanjia.notifications.selectors import StaffOfProjects, staff_with_roles
 from guanjia.workdays.deadlines import end_of_days, local_day
 
 
@@ -60,19 +61,19 @@ def required_text(value: Any, field: str, message: str, max_length: int | None =
     return clean.text(value, field, required=True, required_message=message, max_length=max_length)
 
 
-def supervisors(project: Project) -> list[User]:
-    """Whom T03 reports reach: the CS supervisors, or the office manager where there is none."""
-    people = list(staff_with_roles(project, [Role.CS_SUPERVISOR]))
-    return people or list(staff_with_roles(project, [Role.OFFICE_MANAGER]))
+def supervisors(project: Project, staff: Callable[[Project, list[str]], list[User]] | None = None) -> list[User]:
+    """Whom T03 reports reach: the CS supervisors, or the office manager where there is none (looked up through
+    ``staff``, a ``StaffOfProjects`` of a sweep batch, when given)."""
+    lookup = staff or (lambda where, roles: list(staff_with_roles(where, roles)))
+    return lookup(project, [Role.CS_SUPERVISOR]) or lookup(project, [Role.OFFICE_MANAGER])
 
 
 class SupervisorsOf:
-    """``supervisors(project)`` for a sweep batch: looked up once per project, not once per deadline."""
+    """``supervisors(project)`` for a sweep batch: the staff of all its projects read at once
+    (``StaffOfProjects``), not once per project or deadline."""
 
-    def __init__(self) -> None:
-        self._memo: dict[int, list[User]] = {}
+    def __init__(self, projects: Iterable[Project]) -> None:
+        self._staff = StaffOfProjects(projects)
 
     def __call__(self, project: Project) -> list[User]:
-        if project.pk not in self._memo:
-            self._memo[project.pk] = supervisors(project)
-        return self._memo[project.pk]
+        return supervisors(project, self._staff)

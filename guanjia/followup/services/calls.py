@@ -283,7 +283,7 @@ def issues_escalate_missed(issues: Sequence[Issue], now: datetime) -> None:
             issue.escalated_at, issue.escalated_automatically = now, True
             entries.append(Entry(subject=issue, verb=f"followup.issue_{to}", project=issue.project, data=data, at=now))
         record_many(entries)
-        bosses = SupervisorsOf()
+        bosses = SupervisorsOf(issue.project for issue in moving)
         notify_many(
             [
                 _supervisors_notice(

@@ -63,7 +63,8 @@ def _load(fired: Fired, *related: str) -> Fired:
 
 
 def _archive_missed_many(fired: Fired, now: datetime) -> None:
-    bosses = SupervisorsOf()
+    loaded = _load(fired, "owner", "project", "customer")
+    bosses = SupervisorsOf(profile.project for _deadline, profile in loaded)
     notify_many(
         [
             _notice(
@@ -73,7 +74,7 @@ def _archive_missed_many(fired: Fired, now: datetime) -> None:
                 title=_("客户档案超过 2 天未建完：%(name)s") % {"name": profile.customer.name},
                 url=reverse("followup:archive", args=[profile.customer_id]),
             )
-            for deadline, profile in _load(fired, "owner", "project", "customer")
+            for deadline, profile in loaded
             if profile.completed_at is None
         ]
     )
@@ -98,7 +99,8 @@ def _call_opens_many(fired: Fired, now: datetime) -> None:
 
 
 def _call_missed_many(fired: Fired, now: datetime) -> None:
-    bosses = SupervisorsOf()
+    loaded = _load(fired, "assignee", "project", "customer")
+    bosses = SupervisorsOf(call.project for _deadline, call in loaded)
     notify_many(
         [
             _notice(
@@ -108,7 +110,7 @@ def _call_missed_many(fired: Fired, now: datetime) -> None:
                 title=_("跟踪电话已超期：%(name)s（%(label)s）") % {"name": call.customer.name, "label": call.label},
                 url=reverse("followup:call", args=[call.pk]),
             )
-            for deadline, call in _load(fired, "assignee", "project", "customer")
+            for deadline, call in loaded
             if call.status == CallStatus.PENDING
         ]
     )
@@ -134,7 +136,8 @@ def _escalate_missed_many(fired: Fired, now: datetime) -> None:
 
 
 def _answer_missed_many(fired: Fired, now: datetime) -> None:
-    bosses = SupervisorsOf()
+    loaded = _load(fired, "owner", "project")
+    bosses = SupervisorsOf(issue.project for _deadline, issue in loaded)
     notify_many(
         [
             _notice(
@@ -144,7 +147,7 @@ def _answer_missed_many(fired: Fired, now: datetime) -> None:
                 title=_("已有解决办法但当天未答复客户：%(text)s") % {"text": issue.text[:60]},
                 url=reverse("followup:issue", args=[issue.pk]),
             )
-            for deadline, issue in _load(fired, "owner", "project")
+            for deadline, issue in loaded
             if issue.answered_at is None
         ]
     )

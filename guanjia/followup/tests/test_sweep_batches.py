@@ -210,3 +210,15 @@ def test_a_limit_whose_subject_moved_on_does_nothing(world):
     assert not Event.objects.filter(subject_id=done.pk, verb="followup.issue_escalated").exists()
     assert Notification.objects.filter(kind="followup.answer_overdue").count() == 2  # owner and supervisor, once
     assert Notification.objects.filter(kind="followup.archive_overdue").count() == 2
+
+
+def test_in_an_estate_without_a_cs_supervisor_a_batch_reports_to_the_office_manager(world):
+    """T03's fallback, through the batch's staff read at once (``SupervisorsOf``)."""
+    world.supervisor.is_active = False
+    world.supervisor.save(update_fields=["is_active"])
+    due = at("2026-11-10")
+    made = make_batch(world, 2, due, "c")
+    fire(due + MIN)
+    overdue = Notification.objects.filter(kind="followup.call_overdue")
+    assert {n.recipient_id for n in overdue} == {world.butler.pk, world.office_manager.pk}
+    assert overdue.count() == 2 * len(made["calls"])
