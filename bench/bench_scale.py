@@ -7,9 +7,11 @@
 For each size a throwaway database (``test_<name>`` on PostgreSQL, a temporary file on SQLite) is filled by
 set-based SQL (``generate_series`` on PostgreSQL, a recursive CTE on SQLite, then ``INSERT … SELECT``), never row
 by row: 200 projects (fewer below 1M), 30 units and 30 customers per 100 cases (each customer living in one unit,
-with a phone), half complaints and half repairs received evenly over 24 months, the last 5 % still open with
-their pending limits due over the coming week (and ``next_due_at`` filled when cases store it), the older ones
-closed with their limits met (some late) and a return visit for each.
+with a phone; an estate's units and customers side by side, as its roster import enters them), half complaints
+and half repairs received evenly over 24 months from customers of every estate in turn, the last 5 % still open
+with their pending limits due over the coming week (and ``next_due_at`` filled when cases store it), the older
+ones closed with their limits met (some late; a complaint's two limits side by side, as its registration writes
+them) and a return visit for each.
 
 Then, for one project (logged in as its supervisor, assigned to it alone):
 
@@ -189,14 +191,16 @@ def _populate(total: int) -> dict[str, Any]:
         b0 = buildings[0].pk
         assert buildings[-1].pk == b0 + len(buildings) - 1, "building ids not contiguous"
         _number_table(sql, max(per_kind, n_units))
-        # Unit n and customer n belong to project n % P; customer n lives in unit n.
-        project_of = f"({p0} + n % {n_projects})"
+        # Unit n and customer n (customer n lives in unit n) belong to project (n - 1) * P / U: an estate's units and
+        # residents are entered together when it comes on board (a roster import), so they lie side by side.
+        project_index = f"((CAST(n - 1 AS BIGINT) * {n_projects}) / {n_units})"
+        project_of = f"({p0} + {project_index})"
         counts["units"] = _insert_select(
             Unit,
             {
                 "project_id": project_of,
-                "building_id": f"({b0} + (n % {n_projects}) * {BUILDINGS_PER_PROJECT} + (n / {n_projects}) % "
-                f"{BUILDINGS_PER_PROJECT})",
+                "building_id": f"({b0} + {project_index} * {BUILDINGS_PER_PROJECT} "
+                f"+ (n - 1) % {BUILDINGS_PER_PROJECT})",
                 "entrance": "'1'",
                 "room": sql.text("n"),
                 "floor": "(1 + n % 30)",
@@ -242,7 +246,7 @@ def _populate(total: int) -> dict[str, Any]:
             staff[username] = make_staff(role, projects=(target,), username=username)
         desk = staff["bench-desk"]
         case_common = {
-            "project_id": f"({p0} + {m} % {n_projects})",
+            "project_id": f"({p0} + ({m} * {n_projects}) / {n_units})",  # the project of unit m + 1
             "customer_id": f"({c0} + {m})",
             "unit_id": f"({u0} + {m})",
             "received_at": received,
@@ -291,24 +295,24 @@ def _populate(total: int) -> dict[str, Any]:
         common = {"project_id": "project_id", "subject_id": "id", "created_at": "received_at", "fired": false}
         c_table, r_table = Complaint._meta.db_table, Repair._meta.db_table
         open_c = "status IN ('registered', 'dispatched', 'acknowledged')"
-        # Every complaint's response limit: met (1 in 13 late); the resolve limit: met when closed, pending
-        # (due at the stored next_due) when open.
+        # Every complaint's response limit (k = 1): met (1 in 13 late); its resolve limit (k = 2): met when closed,
+        # pending (due at the stored next_due) when open. Written side by side, as registration writes the two.
+        pending_due = sql.plus_seconds(sql.ts(now), f"600 + (id * 37) % {week}")
+
+        def by_kind(response: str, resolve: str) -> str:
+            return f"(CASE WHEN k = 1 THEN {response} ELSE {resolve} END)"
+
         counts["limits"] = _insert_select(
             Deadline,
-            {**common, "subject_type_id": str(complaint_ct), "kind": "'response'",
-             "due_at": sql.plus_seconds("received_at", "1800"),
-             "state": "(CASE WHEN id % 13 = 0 THEN 'missed' ELSE 'met' END)",
-             "met_at": sql.plus_seconds("received_at", "60 * (id % 40)"), "late": "(id % 40 > 30)"},
-            c_table,
-        )  # fmt: skip
-        pending_due = sql.plus_seconds(sql.ts(now), f"600 + (id * 37) % {week}")
-        counts["limits"] += _insert_select(
-            Deadline,
-            {**common, "subject_type_id": str(complaint_ct), "kind": "'resolve'",
-             "due_at": f"(CASE WHEN {open_c} THEN {pending_due} ELSE {sql.plus_seconds('received_at', '86400')} END)",
-             "state": f"(CASE WHEN {open_c} THEN 'pending' ELSE 'met' END)",
-             "met_at": "completed_at", "late": false},
-            c_table,
+            {**common, "subject_type_id": str(complaint_ct), "kind": by_kind("'response'", "'resolve'"),
+             "due_at": by_kind(sql.plus_seconds("received_at", "1800"),
+                               f"(CASE WHEN {open_c} THEN {pending_due} "
+                               f"ELSE {sql.plus_seconds('received_at', '86400')} END)"),
+             "state": by_kind("(CASE WHEN id % 13 = 0 THEN 'missed' ELSE 'met' END)",
+                              f"(CASE WHEN {open_c} THEN 'pending' ELSE 'met' END)"),
+             "met_at": by_kind(sql.plus_seconds("received_at", "60 * (id % 40)"), "completed_at"),
+             "late": by_kind("(id % 40 > 30)", false)},
+            f"{c_table} CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2 AS k) kinds ORDER BY id, k",
         )  # fmt: skip
         counts["limits"] += _insert_select(
             Deadline,
