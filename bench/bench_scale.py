@@ -551,6 +551,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_by_part(server_group: int) -> dict[str, float] | None:
+    """CPU seconds used so far by the app (gunicorn's process group), the database (every ``postgres`` process)
+    and the client (this process: its request threads); None where ``/proc`` does not tell. The machine's cores
+    are shared by the three, so this says where a request's time goes when the rate is bound by them."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = {"app": 0.0, "database": 0.0}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        # From the state on: pgrp is [2]; utime, stime, and those of its ended children (a backend that ended
+        # is counted by the postmaster that waited for it) are [11] to [14].
+        fields = text[text.rindex(")") + 2 :].split()
+        used = sum(int(value) for value in fields[11:15]) / tick
+        if int(fields[2]) == server_group:
+            parts["app"] += used
+        elif name.startswith("postgres"):
+            parts["database"] += used
+    times = os.times()
+    parts["client"] = times.user + times.system
+    return parts
+
+
 def _recipe_gunicorn_options() -> list[str]:
     """The gunicorn options of the README's production recipe (workers, threads), without its --bind: the bench
     serves the way the recipe does."""
@@ -665,12 +693,17 @@ def _post_http(world: dict[str, Any], posts: int, threads: int) -> dict[str, Res
         for key, client in (("post", post), ("post kept", post_kept_alive)):
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(client, range(threads * 2)))  # warm both workers
+                cpu_before = _cpu_by_part(process.pid)
                 started = time.perf_counter()
                 statuses = list(pool.map(client, range(posts)))
                 elapsed = time.perf_counter() - started
+                cpu_after = _cpu_by_part(process.pid)
             ok = statuses.count(201)
             note = f"{ok}/{posts} created, {threads} threads"
             note += "" if ok == posts else f", statuses {sorted(set(statuses))}"
+            if ok and cpu_before and cpu_after:
+                spent = {part: (cpu_after[part] - cpu_before[part]) * 1000 / ok for part in cpu_after}
+                note += "; CPU per request: " + ", ".join(f"{part} {ms:.1f} ms" for part, ms in spent.items())
             rates[key] = Result(ok / elapsed if ok else None, "req/s", queries, note)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
