@@ -167,6 +167,18 @@ class Customer(models.Model):
         phones = list(self.phones.all())
         return phones[0].number if phones else ""
 
+    def home_unit(self) -> Unit | None:
+        """The customer's first unit (the lowest id, of a residency of any kind): the unit a complaint of theirs
+        is about when it names none. One plain query: building ``self.units.order_by("pk")`` cost three times
+        the CPU of reading it, on every such registration."""
+        units, residencies = Unit._meta.db_table, Residency._meta.db_table
+        found = Unit.objects.raw(
+            f"SELECT u.* FROM {units} u JOIN {residencies} r ON r.unit_id = u.id "  # noqa: S608 (model tables)
+            "WHERE r.customer_id = %s ORDER BY u.id LIMIT 1",
+            [self.pk],
+        )
+        return next(iter(found), None)
+
     def has_unit(self, unit: Unit) -> bool:
         """``unit`` is one of the customer's (a residency of any kind, current or past): a case registered for
         the customer may name it."""

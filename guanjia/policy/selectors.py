@@ -13,7 +13,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 
 from guanjia.estates.models import Company, Project
 from guanjia.policy.models import PolicyValue
@@ -226,10 +227,33 @@ class Policy:
         return int(self.get(f"visit.quota.{role}"))
 
 
-def _layers(rows: QuerySet[PolicyValue], project_id: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def _policy_rows(company_id: int, project_id: int | None) -> list[tuple[str, int | None, Any]]:
+    """(key, project id, value) of the company's own level and, given ``project_id``, of that project's.
+
+    One plain SQL query: every registration and every step reads a policy, and the ORM took ten times the
+    query's own time to build this one (0.7 ms of CPU against 0.08 ms, a tenth of a registration's CPU)."""
+    field = PolicyValue._meta.get_field("value")
+    table, key, project, company, value = (
+        connection.ops.quote_name(name)
+        for name in (PolicyValue._meta.db_table, "key", "project_id", "company_id", field.column)
+    )
+    levels = f"{project} IS NULL" if project_id is None else f"({project} IS NULL OR {project} = %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key}, {project}, {value} FROM {table} WHERE {company} = %s AND {levels}",  # noqa: S608 (quoted names)
+            [company_id] if project_id is None else [company_id, project_id],
+        )
+        rows = cursor.fetchall()
+    column = field.cached_col
+    return [(k, pid, field.from_db_value(raw, column, connection)) for k, pid, raw in rows]
+
+
+def _layers(
+    rows: Iterable[tuple[str, int | None, Any]], project_id: int | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     company: dict[str, Any] = {}
     project: dict[str, Any] = {}
-    for key, pid, raw in rows.values_list("key", "project_id", "value"):
+    for key, pid, raw in rows:
         spec = KEYS.get(key)
         if spec is None:  # a key retired from the registry: ignored, never an error
             continue
@@ -248,10 +272,7 @@ def policy_for(project: Project, *, refresh: bool = False) -> Policy:
     cached = getattr(project, _CACHE_ATTR, None)
     if cached is not None and not refresh:
         return cached
-    rows = PolicyValue.objects.filter(company_id=project.company_id).filter(
-        Q(project__isnull=True) | Q(project_id=project.pk)
-    )
-    company, own = _layers(rows, project.pk)
+    company, own = _layers(_policy_rows(project.company_id, project.pk), project.pk)
     policy = Policy(project.company_id, project.pk, MappingProxyType(company), MappingProxyType(own))
     setattr(project, _CACHE_ATTR, policy)
     return policy
@@ -260,8 +281,7 @@ def policy_for(project: Project, *, refresh: bool = False) -> Policy:
 def policy_for_company(company: Company | int) -> Policy:
     """The company-level policy (what a project without overrides gets), in one query."""
     company_id = company if isinstance(company, int) else company.pk
-    rows = PolicyValue.objects.filter(company_id=company_id, project__isnull=True)
-    values, _own = _layers(rows, None)
+    values, _own = _layers(_policy_rows(company_id, None), None)
     return Policy(company_id, None, MappingProxyType(values), MappingProxyType({}))
 
 

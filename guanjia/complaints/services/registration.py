@@ -110,7 +110,7 @@ def complaint_register(
         values[name] = _clean_fact(name, value, received_at=received, now=now)
     if intake.unit is None and customer is not None:
         # A customer's complaint is about their home unless it names a unit.
-        intake = intake.replace(unit=customer.units.order_by("pk").first())
+        intake = intake.replace(unit=customer.home_unit())
     if incident is not None and incident.project_id != project.pk:
         raise _error("incident", _("事件不属于本项目"))
     mail_values: dict[str, str] = {}

@@ -15,7 +15,7 @@ from guanjia.complaints import services
 from guanjia.complaints.models import Complaint, ComplaintSignature, MailEntry
 from guanjia.core.errors import ConflictError, TransitionError
 from guanjia.notifications.models import Notification
-from guanjia.testing.factories import make_customer
+from guanjia.testing.factories import make_customer, make_unit
 from guanjia.testing.images import signature_png
 from guanjia.timeline.models import Event
 
@@ -62,6 +62,15 @@ def test_c02_registration_records_what_the_customer_said_and_times_it(world):
     assert complaint.first_responder == world.front_desk
     assert verbs(complaint) == ["complaint.registered"]
     assert {d.kind for d in complaint.deadlines.all()} == {"response", "resolve"}
+
+
+def test_c02_a_customers_complaint_is_about_their_first_unit_unless_it_names_one(world):
+    first, second = make_unit(world.estate), make_unit(world.estate)
+    # Their tie to the second unit written first: the first unit is the one of the lowest id, not the oldest tie.
+    customer = make_customer(world.estate, name="李四", units=(second, first))
+    assert register(world, customer=customer).unit == first
+    assert register(world, customer=customer, unit=second).unit == second
+    assert register(world, customer=make_customer(world.estate, name="王五")).unit is None
 
 
 def test_c01_caller_not_in_archive_needs_name_and_phone(world):
