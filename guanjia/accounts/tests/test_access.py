@@ -7,6 +7,7 @@ from guanjia.accounts.access import (
     checked_project,
     get_for_user,
     mask_phone,
+    project_ids,
     scope,
     scope_to_project,
     visible_projects,
@@ -36,6 +37,29 @@ def test_o04_inactive_staff_see_nothing(world):
     world.front_desk.is_active = False
     world.front_desk.save()
     assert not visible_projects(world.front_desk).exists()
+
+
+def test_o04_project_ids_are_the_visible_projects_for_every_kind_of_user(world, django_user_model):
+    from guanjia.estates.models import Project
+    from guanjia.testing.factories import make_project, make_staff
+
+    third = make_project(world.estate.company, name="第三小区")
+    two_estates = make_staff("butler", projects=(world.estate, third))
+    nowhere = make_staff("butler")
+    superuser = django_user_model.objects.create_superuser("root-ids", password="x")
+    inactive = make_staff("butler", projects=(world.estate,))
+    inactive.is_active = False
+    inactive.save()
+    users = [world.front_desk, world.outsider, world.general_manager, two_estates, nowhere, superuser, inactive]
+    for user in users:
+        fresh = django_user_model.objects.get(pk=user.pk)  # nothing remembered from earlier calls
+        assert project_ids(fresh) == sorted(visible_projects(fresh).values_list("id", flat=True)), user.username
+    assert project_ids(django_user_model.objects.get(pk=two_estates.pk)) == sorted([world.estate.pk, third.pk])
+    assert project_ids(django_user_model.objects.get(pk=nowhere.pk)) == []
+    assert project_ids(django_user_model.objects.get(pk=inactive.pk)) == []
+    assert project_ids(django_user_model.objects.get(pk=superuser.pk)) == sorted(
+        Project.objects.values_list("id", flat=True)
+    )
 
 
 @pytest.mark.parametrize(

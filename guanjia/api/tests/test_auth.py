@@ -83,3 +83,16 @@ def test_a_made_up_token_is_a_401_json(world, client):
 
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def test_a_token_says_why_it_is_refused_in_the_users_language(world, client):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.front_desk).key
+    assert client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    made_up = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token not-a-real-token", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert made_up.status_code == 401 and made_up.json()["detail"] == "认证令牌无效。"
+    world.front_desk.is_active = False
+    world.front_desk.save()
+    refused = client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 401 and refused.json()["detail"] == "User inactive or deleted."
