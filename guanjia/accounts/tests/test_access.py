@@ -12,7 +12,8 @@ from guanjia.accounts.access import (
     scope_to_project,
     visible_projects,
 )
-from guanjia.estates.models import Customer, Unit
+from guanjia.estates.models import Customer, Project, Unit
+from guanjia.testing.factories import make_project, make_staff
 from guanjia.testing.personas import PERSONAS
 
 
@@ -40,9 +41,6 @@ def test_o04_inactive_staff_see_nothing(world):
 
 
 def test_o04_project_ids_are_the_visible_projects_for_every_kind_of_user(world, django_user_model):
-    from guanjia.estates.models import Project
-    from guanjia.testing.factories import make_project, make_staff
-
     third = make_project(world.estate.company, name="第三小区")
     two_estates = make_staff("butler", projects=(world.estate, third))
     nowhere = make_staff("butler")

@@ -1,6 +1,7 @@
 """POST /api/v1/auth/token and what a request without a valid token gets: always JSON, never a 500."""
 
 import pytest
+from rest_framework.authtoken.models import Token
 
 from guanjia.api.tests.conftest import CHINESE
 
@@ -86,8 +87,6 @@ def test_a_made_up_token_is_a_401_json(world, client):
 
 
 def test_a_token_says_why_it_is_refused_in_the_users_language(world, client):
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.create(user=world.front_desk).key
     assert client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     made_up = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Token not-a-real-token", HTTP_ACCEPT_LANGUAGE="zh-hans")
